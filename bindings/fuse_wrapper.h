@@ -1,0 +1,2 @@
+/* The FUSE kernel protocol, for the device emulator. */
+#include <linux/fuse.h>

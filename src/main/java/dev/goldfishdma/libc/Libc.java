@@ -1,0 +1,475 @@
+package dev.goldfishdma.libc;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Objects;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The C library calls the project makes, as FFM downcalls that capture {@code errno} right at the call.
+ *
+ * <p>Every call that fails throws an {@link ErrnoException} naming the call, its arguments of interest and
+ * {@code errno}. Reading {@code errno} later, after the JVM has run code of its own, would be wrong: each
+ * downcall is linked with {@link Linker.Option#captureCallState(String...) captureCallState("errno")}, and
+ * the captured value is read from a per-thread segment, so a successful call allocates nothing.
+ *
+ * <p>Only the platform's default lookup is used, so glibc, musl and bionic all work. {@code ioctl} is
+ * variadic in C and is linked as such ({@code firstVariadicArg(2)}): on x86_64 the variadic calling
+ * convention differs from a fixed-arity one. Its request argument is {@code unsigned long} in glibc and
+ * {@code int} in musl and bionic; it is passed as a 64-bit value holding the request zero-extended, which
+ * lands in the same 64-bit register under both ABIs. glibc reads all of it, musl and bionic read its low
+ * 32 bits, and the kernel takes the command as {@code unsigned int} either way, so both see the same
+ * request.
+ *
+ * <p>Memory passed to {@link #read}, {@link #write} and {@link #ioctl} must be native (off-heap): heap
+ * memory can only reach a downcall that does not block, and these may.
+ */
+public final class Libc {
+    /** {@code mmap}'s failure value, {@code (void *) -1}. */
+    public static final long MAP_FAILED = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final long ERRNO_OFFSET =
+            CALL_STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final AddressLayout C_STRING = ADDRESS;
+
+    // One capture segment per thread, owned by that thread: the hot path allocates nothing.
+    private static final ThreadLocal<MemorySegment> CALL_STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE_LAYOUT));
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, C_STRING, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO);
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle WRITE = downcall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle POLL = downcall("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    private static final MethodHandle MOUNT = downcall("mount",
+            FunctionDescriptor.of(JAVA_INT, C_STRING, C_STRING, C_STRING, JAVA_LONG, C_STRING), ERRNO);
+    private static final MethodHandle UMOUNT2 = downcall("umount2",
+            FunctionDescriptor.of(JAVA_INT, C_STRING, JAVA_INT), ERRNO);
+    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
+            FunctionDescriptor.of(JAVA_INT, C_STRING, JAVA_INT), ERRNO);
+    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    private static final MethodHandle PIPE2 = downcall("pipe2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
+
+    /** The system's page size in bytes, as {@code getpagesize()} reports it. */
+    public static final long PAGE_SIZE = pageSize();
+
+    private Libc() {
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    /**
+     * A downcall handle can only throw unchecked exceptions (a closed arena, a wrong thread); those pass
+     * through unchanged. Anything else would be a bug in the handle's type.
+     */
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError("unexpected checked exception from a downcall", t);
+    }
+
+    private static MemorySegment callState() {
+        return CALL_STATE.get();
+    }
+
+    private static int errno(MemorySegment state) {
+        return state.get(JAVA_INT, ERRNO_OFFSET);
+    }
+
+    private static void requireNative(MemorySegment segment, String what) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException(what + " must be a native (off-heap) memory segment");
+        }
+    }
+
+    // ---- files -------------------------------------------------------------------------------------------
+
+    /**
+     * {@code open(path, flags, mode)}, retried on {@code EINTR}.
+     *
+     * @return the new file descriptor
+     * @throws ErrnoException naming the path and flags
+     */
+    public static int open(String path, int flags, int mode) throws ErrnoException {
+        Objects.requireNonNull(path, "path");
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("open: path contains a NUL character: " + path.replace("\0", "\\0"));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = arena.allocateFrom(path);
+            MemorySegment state = callState();
+            while (true) {
+                int fd;
+                try {
+                    fd = (int) OPEN.invokeExact(state, cPath, flags, mode);
+                } catch (Throwable t) {
+                    throw rethrow(t);
+                }
+                if (fd >= 0) {
+                    return fd;
+                }
+                int errno = errno(state);
+                if (errno != Errno.EINTR) {
+                    throw new ErrnoException("open", "path=" + path + ", flags=" + OpenFlags.describe(flags), errno);
+                }
+            }
+        }
+    }
+
+    /** {@code open(path, flags)} with mode 0. */
+    public static int open(String path, int flags) throws ErrnoException {
+        return open(path, flags, 0);
+    }
+
+    /**
+     * {@code close(fd)}. Not retried on {@code EINTR}: on Linux the descriptor is released even then, and a
+     * retry could close a descriptor another thread has just been given.
+     */
+    public static void close(int fd) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0 && errno(state) != Errno.EINTR) {
+            throw new ErrnoException("close", "fd=" + fd, errno(state));
+        }
+    }
+
+    /**
+     * One {@code read(fd, buf, buf.byteSize())}, retried on {@code EINTR}.
+     *
+     * @param buf native memory to read into
+     * @return the number of bytes read, 0 at end of stream
+     */
+    public static long read(int fd, MemorySegment buf) throws ErrnoException {
+        requireNative(buf, "read: buf");
+        MemorySegment state = callState();
+        while (true) {
+            long n;
+            try {
+                n = (long) READ.invokeExact(state, fd, buf, buf.byteSize());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("read", "fd=" + fd + ", count=" + buf.byteSize(), errno);
+            }
+        }
+    }
+
+    /**
+     * Reads until {@code buf} is full or the stream ends.
+     *
+     * @return the number of bytes read; less than {@code buf.byteSize()} only at end of stream
+     */
+    public static long readFully(int fd, MemorySegment buf) throws ErrnoException {
+        long done = 0;
+        while (done < buf.byteSize()) {
+            long n = read(fd, buf.asSlice(done));
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    /**
+     * One {@code write(fd, buf, buf.byteSize())}, retried on {@code EINTR}.
+     *
+     * @param buf native memory to write from
+     * @return the number of bytes written, which may be less than asked
+     */
+    public static long write(int fd, MemorySegment buf) throws ErrnoException {
+        requireNative(buf, "write: buf");
+        MemorySegment state = callState();
+        while (true) {
+            long n;
+            try {
+                n = (long) WRITE.invokeExact(state, fd, buf, buf.byteSize());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("write", "fd=" + fd + ", count=" + buf.byteSize(), errno);
+            }
+        }
+    }
+
+    /** Writes all of {@code buf}, looping over partial writes. */
+    public static void writeFully(int fd, MemorySegment buf) throws ErrnoException {
+        long done = 0;
+        while (done < buf.byteSize()) {
+            done += write(fd, buf.asSlice(done));
+        }
+    }
+
+    // ---- ioctl ------------------------------------------------------------------------------------------
+
+    /**
+     * {@code ioctl(fd, request, arg)}, not retried: whether a request may be repeated is the driver's to say.
+     *
+     * @param request the request number, e.g. {@code 0xc0104700L}; only its low 32 bits reach the kernel
+     * @param arg     the argument pointer; native memory, or {@link MemorySegment#NULL}
+     * @return the call's non-negative result
+     */
+    public static int ioctl(int fd, long request, MemorySegment arg) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) IOCTL.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw ioctlFailure(fd, request, errno(state));
+        }
+        return r;
+    }
+
+    /**
+     * Like {@link #ioctl(int, long, MemorySegment)}, but returns {@code -errno} instead of throwing, for
+     * callers that expect some errors and must not pay for an exception (a probe, a benchmark).
+     */
+    public static int ioctlOrErrno(int fd, long request, MemorySegment arg) {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) IOCTL.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r < 0 ? -errno(state) : r;
+    }
+
+    /** The exception {@link #ioctl} throws, for callers that use {@link #ioctlOrErrno} and then decide. */
+    public static ErrnoException ioctlFailure(int fd, long request, int errno) {
+        return new ErrnoException("ioctl", "fd=" + fd + ", request=" + IoctlRequest.describe(request), errno);
+    }
+
+    // ---- memory mappings --------------------------------------------------------------------------------
+
+    /**
+     * {@code mmap(NULL, length, prot, flags, fd, offset)}.
+     *
+     * @return the address of the mapping as a zero-length segment; the caller gives it a size and lifetime
+     *         with {@link MemorySegment#reinterpret(long, Arena, java.util.function.Consumer)}
+     * @throws ErrnoException when mmap returns {@code MAP_FAILED}
+     */
+    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) throws ErrnoException {
+        MemorySegment state = callState();
+        MemorySegment address;
+        try {
+            address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (address.address() == MAP_FAILED) {
+            throw new ErrnoException("mmap", "length=" + length + ", prot=" + MmapFlags.describeProt(prot)
+                    + ", flags=" + MmapFlags.describeFlags(flags) + ", fd=" + fd + ", offset=" + offset, errno(state));
+        }
+        return address;
+    }
+
+    /** {@code munmap(address, length)}. */
+    public static void munmap(MemorySegment address, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MUNMAP.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("munmap", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length, errno(state));
+        }
+    }
+
+    // ---- poll -------------------------------------------------------------------------------------------
+
+    /**
+     * {@code poll(fds, nfds, timeoutMillis)}; an interrupted poll returns 0 (as a time-out would) so that the
+     * caller re-checks its own state before waiting again.
+     *
+     * @param fds an array of {@link PollFd#LAYOUT} in native memory
+     * @return the number of entries with events, 0 on time-out or interruption
+     */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) POLL.invokeExact(state, fds, nfds, timeoutMillis);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            int errno = errno(state);
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw new ErrnoException("poll", "nfds=" + nfds + ", timeout=" + timeoutMillis, errno);
+        }
+        return r;
+    }
+
+    // ---- mounts -----------------------------------------------------------------------------------------
+
+    /** {@code mount(source, target, fstype, flags, data)}. */
+    public static void mount(String source, String target, String fstype, long flags, String data)
+            throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            int r;
+            try {
+                r = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                        arena.allocateFrom(fstype), flags, data == null ? MemorySegment.NULL : arena.allocateFrom(data));
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("mount", "source=" + source + ", target=" + target + ", fstype=" + fstype
+                        + ", flags=0x" + Long.toHexString(flags) + ", data=" + data, errno(state));
+            }
+        }
+    }
+
+    /** {@code umount2(target, flags)}. */
+    public static void umount2(String target, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            int r;
+            try {
+                r = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), flags);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("umount2", "target=" + target + ", flags=0x" + Integer.toHexString(flags),
+                        errno(state));
+            }
+        }
+    }
+
+    // ---- helpers for tests and tools --------------------------------------------------------------------
+
+    /** {@code memfd_create(name, flags)}: an anonymous file, for mappings that need no device. */
+    public static int memfdCreate(String name, int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = callState();
+            int fd;
+            try {
+                fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), flags);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (fd < 0) {
+                throw new ErrnoException("memfd_create", "name=" + name + ", flags=0x" + Integer.toHexString(flags),
+                        errno(state));
+            }
+            return fd;
+        }
+    }
+
+    /** {@code ftruncate(fd, length)}. */
+    public static void ftruncate(int fd, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) FTRUNCATE.invokeExact(state, fd, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("ftruncate", "fd=" + fd + ", length=" + length, errno(state));
+        }
+    }
+
+    /**
+     * {@code pipe2(fds, flags)}.
+     *
+     * @return the read end at index 0 and the write end at index 1
+     */
+    public static int[] pipe(int flags) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            MemorySegment state = callState();
+            int r;
+            try {
+                r = (int) PIPE2.invokeExact(state, fds, flags);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r < 0) {
+                throw new ErrnoException("pipe2", "flags=0x" + Integer.toHexString(flags), errno(state));
+            }
+            return fds.toArray(JAVA_INT);
+        }
+    }
+
+    private static long pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code strerror(errno)}, copied out at once; serialized because older C libraries share one buffer. */
+    static synchronized String strerror(int errno) {
+        MemorySegment text;
+        try {
+            text = (MemorySegment) STRERROR.invokeExact(errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return text.equals(MemorySegment.NULL) ? "Unknown error " + errno : text.reinterpret(4096).getString(0);
+    }
+}

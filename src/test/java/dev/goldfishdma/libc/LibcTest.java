@@ -1,0 +1,180 @@
+package dev.goldfishdma.libc;
+
+import dev.goldfishdma.gen.dma.GoldfishDma;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The libc layer against the real kernel; no device needed. */
+class LibcTest {
+
+    @Test
+    void goldfishIoctlOnDevNullIsEnotty() throws Exception {
+        int fd = Libc.open("/dev/null", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(16);
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> Libc.ioctl(fd, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), info));
+            assertEquals(Errno.ENOTTY, e.errno());
+            assertEquals(25, e.errno());
+            assertEquals("ENOTTY", e.errnoName());
+            assertEquals("ioctl", e.call());
+            assertTrue(e.getMessage().startsWith("ioctl(fd=" + fd + ", request=0xc0104700"), e.getMessage());
+            assertTrue(e.getMessage().contains("ENOTTY (25): "), e.getMessage());
+            assertEquals(-Errno.ENOTTY, Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), info));
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Test
+    void openingAMissingPathIsEnoent(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String missing = dir.resolve("no-such-device").toString();
+        ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.open(missing, OpenFlags.O_RDWR));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertEquals("ENOENT", e.errnoName());
+        assertEquals("open", e.call());
+        assertTrue(e.getMessage().contains(missing), e.getMessage());
+        assertTrue(e.getMessage().contains("flags=O_RDWR"), e.getMessage());
+        assertEquals("No such file or directory", e.strerror());
+    }
+
+    @Test
+    void twoSharedMappingsOfAMemfdSeeEachOthersWrites() throws Exception {
+        long size = 4 * Libc.PAGE_SIZE;
+        int fd = Libc.memfdCreate("libc-test", 0);
+        try {
+            Libc.ftruncate(fd, size);
+            int prot = MmapFlags.PROT_READ | MmapFlags.PROT_WRITE;
+            MemorySegment a = Libc.mmap(size, prot, MmapFlags.MAP_SHARED, fd, 0).reinterpret(size);
+            MemorySegment b = Libc.mmap(size, prot, MmapFlags.MAP_SHARED, fd, 0).reinterpret(size);
+            try {
+                assertNotEquals(a.address(), b.address());
+                a.set(JAVA_LONG, 8, 0x1122334455667788L);
+                b.set(JAVA_INT, size - 4, 0xCAFEBABE);
+                assertEquals(0x1122334455667788L, b.get(JAVA_LONG, 8));
+                assertEquals(0xCAFEBABE, a.get(JAVA_INT, size - 4));
+            } finally {
+                Libc.munmap(a, size);
+                Libc.munmap(b, size);
+            }
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Test
+    void mmapFailureIsMapFailedWithErrno() throws Exception {
+        int fd = Libc.memfdCreate("libc-test", 0);
+        try {
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> Libc.mmap(0, MmapFlags.PROT_READ, MmapFlags.MAP_SHARED, fd, 0));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().startsWith("mmap(length=0, prot=PROT_READ, flags=MAP_SHARED"), e.getMessage());
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    @Test
+    void bytesRoundTripThroughAPipe() throws Exception {
+        int[] fds = Libc.pipe(OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] message = "goldfish \0 pipe".getBytes(StandardCharsets.UTF_8);
+            MemorySegment out = arena.allocate(message.length);
+            MemorySegment.copy(message, 0, out, JAVA_BYTE, 0, message.length);
+            Libc.writeFully(fds[1], out);
+            Libc.close(fds[1]);
+            MemorySegment in = arena.allocate(64);
+            long n = Libc.readFully(fds[0], in);
+            assertEquals(message.length, n);
+            assertArrayEquals(message, in.asSlice(0, n).toArray(JAVA_BYTE));
+            assertEquals(0, Libc.read(fds[0], in));
+        } finally {
+            Libc.close(fds[0]);
+        }
+    }
+
+    @Test
+    void nonBlockingReadOfAnEmptyPipeIsEagain() throws Exception {
+        int[] fds = Libc.pipe(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
+        try (Arena arena = Arena.ofConfined()) {
+            ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.read(fds[0], arena.allocate(8)));
+            assertEquals(Errno.EAGAIN, e.errno());
+            assertEquals("EAGAIN", e.errnoName());
+        } finally {
+            Libc.close(fds[0]);
+            Libc.close(fds[1]);
+        }
+    }
+
+    @Test
+    void pollReportsReadiness() throws Exception {
+        int[] fds = Libc.pipe(OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = arena.allocate(PollFd.LAYOUT, 1);
+            PollFd.set(set, 0, fds[0], PollFd.POLLIN);
+            assertEquals(0, Libc.poll(set, 1, 0));
+            MemorySegment one = arena.allocate(1);
+            Libc.write(fds[1], one);
+            assertEquals(1, Libc.poll(set, 1, 1000));
+            assertEquals(PollFd.POLLIN, PollFd.revents(set, 0) & PollFd.POLLIN);
+        } finally {
+            Libc.close(fds[0]);
+            Libc.close(fds[1]);
+        }
+    }
+
+    @Test
+    void closingABadDescriptorIsEbadf() {
+        ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.close(-1));
+        assertEquals(Errno.EBADF, e.errno());
+        assertEquals("close(fd=-1) failed: EBADF (9): Bad file descriptor", e.getMessage());
+    }
+
+    @Test
+    void heapMemoryIsRefusedBeforeTheCall() {
+        MemorySegment heap = MemorySegment.ofArray(new byte[8]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Libc.read(0, heap));
+        assertTrue(e.getMessage().contains("native"), e.getMessage());
+    }
+
+    @Test
+    void errnoNamesComeFromTheHeaders() {
+        assertEquals("EINVAL", Errno.name(22));
+        assertEquals("EAGAIN", Errno.name(Errno.EAGAIN));
+        assertEquals("EOPNOTSUPP", Errno.name(Errno.EOPNOTSUPP));
+        assertEquals("E?9999", Errno.name(9999));
+        assertEquals("Invalid argument", Errno.describe(Errno.EINVAL));
+    }
+
+    @Test
+    void pageSizeIsAPowerOfTwo() {
+        assertTrue(Libc.PAGE_SIZE >= 4096 && Long.bitCount(Libc.PAGE_SIZE) == 1, "page size " + Libc.PAGE_SIZE);
+    }
+
+    @Test
+    void pathWithNulIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Libc.open("/dev/null\0x", OpenFlags.O_RDONLY));
+    }
+
+    @Test
+    void openFlagsReadBack() {
+        assertEquals("O_RDWR|O_NONBLOCK|O_CLOEXEC",
+                OpenFlags.describe(OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC));
+        assertTrue(Files.exists(Path.of("/dev/null")));
+    }
+}

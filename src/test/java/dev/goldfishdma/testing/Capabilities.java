@@ -1,0 +1,68 @@
+package dev.goldfishdma.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Tests that need something the machine may lack (a FUSE mount, strace) call {@link #require}: without it
+ * they are skipped with the reason in the test report, unless {@code -Dgoldfish.requireCapabilities=true}
+ * (set by CI), in which case the missing capability is a failure.
+ */
+public final class Capabilities {
+    private Capabilities() {
+    }
+
+    /** Skips (or, under CI, fails) the calling test unless {@code available}. */
+    public static void require(boolean available, String reason) {
+        if (available) {
+            return;
+        }
+        if (Boolean.getBoolean("goldfish.requireCapabilities")) {
+            fail("required capability missing (goldfish.requireCapabilities=true): " + reason);
+        }
+        Assumptions.abort(reason);
+    }
+
+    /** The absolute path of {@code program} on PATH, or null. */
+    public static Path onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The command that starts a JVM like this one, with this one's class path and native access. */
+    public static List<String> javaCommand(String mainClass, String... args) {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"),
+                "bin", "java").toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** Runs {@code command} to completion and returns its combined output; fails the test on a time-out. */
+    public static String run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("timed out after " + timeoutSeconds + " s: " + command);
+        }
+        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
