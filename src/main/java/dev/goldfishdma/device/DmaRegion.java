@@ -1,0 +1,375 @@
+package dev.goldfishdma.device;
+
+import dev.goldfishdma.gen.dma.GoldfishDma;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.MmapFlags;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A physically contiguous region of guest memory that the host can see, mapped into this process.
+ *
+ * <p>{@link #segment()} is exactly {@link #size()} bytes long and lives exactly as long as the region: after
+ * {@link #close()} every access to it throws {@link IllegalStateException}, and the memory is unmapped only
+ * after that, so no Java code can ever touch unmapped memory. Writes to the segment are visible to the host
+ * at once; hand it {@link #physicalAddress()} (over the pipe, in the service's own protocol) to tell it
+ * where to look.
+ *
+ * <p>The driver's LOCK and UNLOCK bracket an access with {@link #lock()}:
+ * {@snippet :
+ * try (RegionLock held = region.lock()) {
+ *     region.write(0, data, 0, data.length);
+ *     tellHost(region.physicalAddress(), data.length);
+ * }
+ * }
+ * Lock, copy, unlock and {@link #physicalAddress()} allocate nothing, so the upload loop produces no garbage.
+ *
+ * <p>Threads: every method may be called from any thread. Copies into different parts of the region may run
+ * in parallel; {@link #lock()} serializes the threads of this process that use it. {@link #close()} is
+ * idempotent; a copy racing with it either completes or throws {@link IllegalStateException}.
+ *
+ * <p>A region is created by {@link GoldfishPipe#createRegion} and belongs to its pipe: closing the pipe
+ * closes the region, and the driver frees the memory once both are gone.
+ */
+public final class DmaRegion implements AutoCloseable {
+    /** The largest region the driver creates: 256 MiB. */
+    public static final long MAX_SIZE = 256L * 1024 * 1024;
+
+    private static final System.Logger LOG = System.getLogger(DmaRegion.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
+    private static final long UNLOCK = GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK();
+
+    private final GoldfishPipe pipe;
+    private final long size;
+    private final Mapping mapping;
+    private final MemorySegment segment;
+    private final MemorySegment lockArgument;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RegionLock held = new RegionLock(this);
+    private final Cleaner.Cleanable cleanable;
+    private volatile long physicalAddress;
+
+    private DmaRegion(GoldfishPipe pipe, long size, Mapping mapping) {
+        this.pipe = pipe;
+        this.size = size;
+        this.mapping = mapping;
+        this.segment = mapping.segment;
+        this.lockArgument = mapping.arena.allocate(16, 8);
+        this.cleanable = CLEANER.register(this, mapping::leaked);
+    }
+
+    /**
+     * Checks the driver's size rule: a multiple of the page size, from one page to {@link #MAX_SIZE}.
+     *
+     * @throws IllegalArgumentException stating the rule and the size given
+     */
+    public static void checkSize(long size) {
+        long page = Libc.PAGE_SIZE;
+        if (size < page || size > MAX_SIZE || size % page != 0) {
+            throw new IllegalArgumentException("region size " + size + " is not allowed: the driver takes a multiple"
+                    + " of the page size (" + page + ") from " + page + " to " + MAX_SIZE + " bytes (256 MiB)");
+        }
+    }
+
+    /** Rounds {@code bytes} up to a size {@link #checkSize} accepts, or throws if there is none. */
+    public static long roundUp(long bytes) {
+        if (bytes <= 0 || bytes > MAX_SIZE) {
+            throw new IllegalArgumentException("no region holds " + bytes + " bytes: sizes run from 1 to " + MAX_SIZE);
+        }
+        long page = Libc.PAGE_SIZE;
+        return (bytes + page - 1) / page * page;
+    }
+
+    static DmaRegion map(GoldfishPipe pipe, long size, boolean prefault) throws IOException {
+        PipeHandle handle = pipe.handle();
+        int flags = MmapFlags.MAP_SHARED | (prefault ? MmapFlags.MAP_POPULATE : 0);
+        MemorySegment address;
+        handle.acquire();
+        try {
+            address = Libc.mmap(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, flags, handle.fd, 0);
+        } finally {
+            handle.release();
+        }
+        return new DmaRegion(pipe, size, new Mapping(address, size, handle.description));
+    }
+
+    /** The region's memory: {@link #size()} bytes, inaccessible once the region is closed. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** The region's size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** The pipe this region belongs to. */
+    public GoldfishPipe pipe() {
+        return pipe;
+    }
+
+    /** Whether the region is still mapped. */
+    public boolean isOpen() {
+        return !mapping.closed.get();
+    }
+
+    /**
+     * The guest physical address of the region, for the host. Asked of the driver once ({@code GETOFF}) and
+     * remembered: it cannot change while the region lives.
+     *
+     * <p>The driver allocates the memory at mmap time; a device whose memory appears at the first touch of
+     * the mapping (the FUSE emulation) reports 0 until then, so the first call reads one byte of the region
+     * when the driver reports no address yet.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
+    public long physicalAddress() throws IOException {
+        long address = physicalAddress;
+        if (address != 0) {
+            return address;
+        }
+        return queryPhysicalAddress();
+    }
+
+    private synchronized long queryPhysicalAddress() throws IOException {
+        ensureOpen();
+        if (physicalAddress == 0) {
+            RegionInfo info = pipe.regionInfo();
+            if (!info.allocated()) {
+                segment.get(JAVA_BYTE, 0);
+                info = pipe.regionInfo();
+            }
+            if (!info.allocated() || info.size() != size) {
+                throw new IOException("the driver reports " + info + " for a mapped region of " + size + " bytes");
+            }
+            physicalAddress = info.physicalAddress();
+        }
+        return physicalAddress;
+    }
+
+    /** What the driver reports for this region now ({@code GETOFF}). */
+    public RegionInfo info() throws IOException {
+        ensureOpen();
+        return pipe.regionInfo();
+    }
+
+    // ---- lock -----------------------------------------------------------------------------------------
+
+    /**
+     * Locks the region for access: waits for other threads of this process holding it, then issues the
+     * driver's LOCK. Close the returned guard (try-with-resources) to issue UNLOCK, which wakes the host
+     * side, and let the next thread in. Reentrant; allocates nothing.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
+    public RegionLock lock() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            lockIoctl(LOCK, "LOCK");
+            return held;
+        } catch (IOException | RuntimeException | Error e) {
+            lock.unlock();
+            throw e;
+        }
+    }
+
+    void unlock() throws IOException {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalMonitorStateException("the region is not locked by this thread");
+        }
+        try {
+            if (isOpen()) {
+                lockIoctl(UNLOCK, "UNLOCK");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void lockIoctl(long request, String name) throws IOException {
+        PipeHandle handle = pipe.handle();
+        handle.acquire();
+        try {
+            int r = Libc.ioctlOrErrno(handle.fd, request, lockArgument);
+            if (r < 0) {
+                throw Libc.ioctlFailure(handle.fd, request, -r);
+            }
+        } finally {
+            handle.release();
+        }
+    }
+
+    // ---- bulk copies ----------------------------------------------------------------------------------
+
+    /**
+     * Copies {@code length} bytes of {@code src} from {@code srcOffset} into the region at {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds (negative, too long, or overflowing)
+     * @throws IllegalStateException     if the region is closed
+     */
+    public void write(long offset, byte[] src, int srcOffset, int length) {
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        checkRange(offset, length);
+        MemorySegment.copy(src, srcOffset, segment, JAVA_BYTE, offset, length);
+    }
+
+    /** Copies all of {@code src} into the region at {@code offset}; see {@link #write(long, byte[], int, int)}. */
+    public void write(long offset, MemorySegment src) {
+        checkRange(offset, src.byteSize());
+        MemorySegment.copy(src, 0, segment, offset, src.byteSize());
+    }
+
+    /**
+     * Copies {@code src}'s remaining bytes into the region at {@code offset} and advances its position.
+     *
+     * @throws IndexOutOfBoundsException if they do not fit
+     */
+    public void write(long offset, ByteBuffer src) {
+        int length = src.remaining();
+        checkRange(offset, length);
+        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, offset, length);
+        src.position(src.position() + length);
+    }
+
+    /**
+     * Copies {@code length} bytes of the region from {@code offset} into {@code dst} at {@code dstOffset}.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds
+     */
+    public void read(long offset, byte[] dst, int dstOffset, int length) {
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        checkRange(offset, length);
+        MemorySegment.copy(segment, JAVA_BYTE, offset, dst, dstOffset, length);
+    }
+
+    /** Fills {@code dst} from the region at {@code offset}. */
+    public void read(long offset, MemorySegment dst) {
+        checkRange(offset, dst.byteSize());
+        MemorySegment.copy(segment, offset, dst, 0, dst.byteSize());
+    }
+
+    /** Fills {@code dst}'s remaining bytes from the region at {@code offset} and advances its position. */
+    public void read(long offset, ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("read: dst is a read-only buffer");
+        }
+        int length = dst.remaining();
+        checkRange(offset, length);
+        MemorySegment.copy(segment, offset, MemorySegment.ofBuffer(dst), 0, length);
+        dst.position(dst.position() + length);
+    }
+
+    private void checkRange(long offset, long length) {
+        ensureOpen();
+        Objects.checkFromIndexSize(offset, length, size);
+    }
+
+    private void ensureOpen() {
+        if (mapping.closed.get()) {
+            throw new IllegalStateException("the DMA region is closed");
+        }
+    }
+
+    /**
+     * A new allocator that hands out aligned slices of this region, for packing many small buffers and
+     * sending the host one physical address.
+     */
+    public StagingAllocator stagingAllocator() {
+        ensureOpen();
+        return new StagingAllocator(this);
+    }
+
+    // ---- closing --------------------------------------------------------------------------------------
+
+    /**
+     * Unmaps the region. Every later access to {@link #segment()} throws {@link IllegalStateException}. The
+     * driver frees the memory when the pipe is closed too. Idempotent.
+     *
+     * @throws IllegalStateException if the memory is still held by a native call (a downcall given the segment)
+     *                               after waiting for it a while
+     */
+    @Override
+    public void close() {
+        mapping.close();
+        cleanable.clean();
+    }
+
+    @Override
+    public String toString() {
+        long address = physicalAddress;
+        return "DmaRegion[size=" + size + (address != 0 ? ", phys=0x" + Long.toHexString(address) : "")
+                + (isOpen() ? "" : ", closed") + "]";
+    }
+
+    /**
+     * The mapping and its arena, apart from the region so that the {@link Cleaner} can unmap a leaked region.
+     * The arena is closed before munmap, so the segment is unusable before its memory goes away.
+     */
+    private static final class Mapping {
+        private static final long CLOSE_PATIENCE_NANOS = 2_000_000_000L;
+
+        final Arena arena = Arena.ofShared();
+        final MemorySegment segment;
+        final AtomicBoolean closed = new AtomicBoolean();
+        private final String description;
+
+        Mapping(MemorySegment address, long size, String description) {
+            this.description = description;
+            this.segment = address.reinterpret(size, arena, mapped -> unmap(mapped, size));
+        }
+
+        private void unmap(MemorySegment mapped, long size) {
+            try {
+                Libc.munmap(mapped, size);
+            } catch (ErrnoException e) {
+                LOG.log(System.Logger.Level.ERROR, "unmapping the DMA region of " + description, e);
+            }
+        }
+
+        void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            // A copy in progress on another thread finishes first; a downcall holding the segment may take longer.
+            long deadline = System.nanoTime() + CLOSE_PATIENCE_NANOS;
+            while (true) {
+                try {
+                    arena.close();
+                    return;
+                } catch (IllegalStateException e) {
+                    if (System.nanoTime() - deadline > 0) {
+                        closed.set(false);
+                        throw new IllegalStateException("the DMA region of " + description
+                                + " is still in use by a native call; close it when that call has returned", e);
+                    }
+                    Thread.onSpinWait();
+                    Thread.yield();
+                }
+            }
+        }
+
+        void leaked() {
+            if (!closed.get()) {
+                LOG.log(System.Logger.Level.WARNING, "a DMA region of " + description + " was not closed; unmapping it"
+                        + " now. Close regions and pipes with try-with-resources.");
+                try {
+                    close();
+                } catch (IllegalStateException e) {
+                    LOG.log(System.Logger.Level.ERROR, "could not unmap a leaked DMA region", e);
+                }
+            }
+        }
+    }
+}
