@@ -136,7 +136,7 @@ public final class DmaRegion implements AutoCloseable {
      */
     public long physicalAddress() throws IOException {
         long address = physicalAddress;
-        if (address != 0) {
+        if (address != 0 && !mapping.closed.get()) {
             return address;
         }
         return queryPhysicalAddress();
