@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The guest's mapping of a region is the kernel's page cache of the region's FUSE node, so:
  * <ul>
  * <li>a read asks the kernel for those pages with FUSE_NOTIFY_RETRIEVE. Each retrieve returns at most
- *     max_write bytes and stops at the first page that is not cached (fs/fuse/dev.c, fuse_retrieve); such a
+ *     max_write bytes spread over at most max_pages pages, and stops at the first page that is not cached
+ *     or not up to date (fs/fuse/dev.c, fuse_retrieve); such a
  *     page is not in any mapping, and its last contents are in the server's copy (the kernel wrote it back
  *     before dropping it, or it was never touched), so the read takes that page from the copy and retrieves
  *     again from the next page;</li>
@@ -86,7 +87,9 @@ public final class HostMemory {
             long pos = offset;
             MemorySegment staging = Arena.ofAuto().allocate(FuseProtocol.MAX_WRITE);
             while (pos < end) {
-                int chunk = (int) Math.min(end - pos, FuseProtocol.MAX_WRITE);
+                // A retrieve covers at most max_pages pages: from an unaligned position that is less than
+                // max_write bytes. Asking for no more than fits makes a short answer mean an uncached page.
+                int chunk = (int) Math.min(end - pos, FuseProtocol.MAX_WRITE - pos % Libc.PAGE_SIZE);
                 long got = retrieve(region.nodeId(), pos, chunk, staging);
                 if (got < 0) {
                     int errno = (int) -got;
