@@ -1,0 +1,129 @@
+package dev.goldfishdma.cli;
+
+import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.GoldfishPipe;
+import dev.goldfishdma.device.RegionLock;
+import dev.goldfishdma.device.RegionOption;
+import dev.goldfishdma.gen.dma.GoldfishDma;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.OpenFlags;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * A quick look at the current device's speed: copy throughput into a 32 MiB region and the cost of the
+ * ioctls of an upload. Best-of-N wall-clock figures, good for comparing devices; the published numbers come
+ * from the JMH suite in bench/.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Quick throughput and ioctl table on the current device (best of a few runs; the JMH suite in "
+                + "bench/ gives the real numbers).",
+                "Exit codes: 0 done; 1 a call failed; 3 no device; 4 not a goldfish pipe."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--device", paramLabel = "PATH",
+            description = "The device. Default: a known device path, else an emulated device started for the run.")
+    Path device;
+
+    @Option(names = "--service", defaultValue = "opengles", paramLabel = "NAME",
+            description = "The host service the region's pipe connects to (default: ${DEFAULT-VALUE}).")
+    String service;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Copies per figure; the best counts (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--calls", defaultValue = "20000", description = "ioctl calls per figure (default: ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1 || calls < 1) {
+            throw new IllegalArgumentException("--runs and --calls must be positive");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        long size = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
+        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
+             GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
+             DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
+             Arena arena = Arena.ofConfined()) {
+            byte[] heap = new byte[(int) size];
+            new java.util.SplittableRandom(7).nextBytes(heap);
+            MemorySegment offHeap = arena.allocate(size, 64);
+            MemorySegment.copy(heap, 0, offHeap, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, heap.length);
+            region.physicalAddress();
+
+            out.printf("device %s, region %s, JDK %s, %s%n", choice.path(), Units.bytes(size),
+                    Runtime.version(), System.getProperty("os.arch"));
+            out.printf("%-44s %14s%n", "what", "best");
+            row(out, "copy byte[] -> region (32 MiB)", throughput(size, () -> region.write(0, heap, 0, heap.length)));
+            row(out, "copy native segment -> region (32 MiB)", throughput(size, () -> region.write(0, offHeap)));
+            row(out, "copy region -> byte[] (32 MiB)", throughput(size, () -> region.read(0, heap, 0, heap.length)));
+            row(out, "lock + unlock (LOCK, UNLOCK ioctls)", perCall(() -> {
+                try (RegionLock held = region.lock()) {
+                    held.region();
+                }
+            }));
+            row(out, "GETOFF ioctl (regionInfo)", perCall(pipe::regionInfo));
+            row(out, "physicalAddress() (remembered)", perCall(region::physicalAddress));
+            int devNull = Libc.open("/dev/null", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+            try {
+                MemorySegment arg = arena.allocate(16);
+                row(out, "ioctl on /dev/null, ENOTTY (kernel only)",
+                        perCall(() -> Libc.ioctlOrErrno(devNull, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), arg)));
+            } finally {
+                Libc.close(devNull);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    private String throughput(long bytes, Step copy) throws IOException {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < runs + 1; i++) {
+            long t0 = System.nanoTime();
+            copy.run();
+            long t = System.nanoTime() - t0;
+            if (i > 0) {
+                best = Math.min(best, t);
+            }
+        }
+        return Units.rate(bytes, best);
+    }
+
+    private String perCall(Step call) throws IOException {
+        for (int i = 0; i < calls; i++) {
+            call.run();
+        }
+        long best = Long.MAX_VALUE;
+        for (int r = 0; r < 3; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                call.run();
+            }
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return String.format(Locale.ROOT, "%.0f ns/call", (double) best / calls);
+    }
+
+    private static void row(PrintWriter out, String what, String value) {
+        out.printf("%-44s %14s%n", what, value);
+        out.flush();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.goldfishdma.cli;
+
+import dev.goldfishdma.emulator.GoldfishPipeEmulator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * Serves the emulated device in this process until interrupted. Safe in-process: this JVM never maps the
+ * device itself, so no thread of it can wait on a page fault that its own server must answer.
+ */
+@Command(name = "emulator", mixinStandardHelpOptions = true,
+        description = {"Serve an emulated goldfish pipe device (FUSE) on DIR in the foreground until interrupted "
+                + "(Ctrl-C), then unmount. Needs /dev/fuse and the right to mount (root).",
+                "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe.",
+                "Exit codes: 0 stopped by a signal; 1 could not start."})
+final class EmulatorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "The directory to mount the device on (created if missing).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Files.createDirectories(dir);
+        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir);
+        Thread stop = new Thread(emulator::close, "goldfish-dma emulator shutdown");
+        Runtime.getRuntime().addShutdownHook(stop);
+        out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());
+        out.println("status of its pipes and regions: " + emulator.statusPath().toAbsolutePath());
+        out.println("stop with Ctrl-C");
+        out.flush();
+        emulator.awaitTermination();
+        return ExitCodes.OK;
+    }
+}

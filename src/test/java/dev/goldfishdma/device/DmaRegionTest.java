@@ -1,0 +1,233 @@
+package dev.goldfishdma.device;
+
+import dev.goldfishdma.emulator.DmaServiceProtocol;
+import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.testing.EmulatedDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The DMA region through real syscalls on the emulated device, checked by what the host reads. */
+class DmaRegionTest {
+    private static final String DMA = DmaServiceProtocol.SERVICE_NAME;
+    private static EmulatedDevice device;
+
+    @BeforeAll
+    static void startDevice() throws Exception {
+        device = EmulatedDevice.start();
+    }
+
+    @AfterAll
+    static void stopDevice() throws Exception {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    @Test
+    void theHostReadsExactlyWhatEachWriteVariantWrote() throws Exception {
+        long size = 32L << 20;
+        SplittableRandom random = new SplittableRandom(42);
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(size);
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(size, region.segment().byteSize());
+            long phys = region.physicalAddress();
+            assertNotEquals(0, phys);
+            assertEquals(0, phys % Libc.PAGE_SIZE);
+
+            byte[] heap = new byte[(int) size];
+            random.nextBytes(heap);
+            region.write(0, heap, 0, heap.length);
+            assertEquals(HostChecksums.local(heap, 0, heap.length), HostChecksums.crc(pipe, phys, 0, size));
+            for (int i = 0; i < 8; i++) {
+                int offset = random.nextInt((int) size);
+                int length = random.nextInt((int) size - offset) + 1;
+                assertEquals(HostChecksums.local(heap, offset, length), HostChecksums.crc(pipe, phys, offset, length),
+                        "range " + offset + "+" + length);
+            }
+
+            MemorySegment offHeap = arena.allocate(1 << 20);
+            offHeap.fill((byte) 0x5a);
+            region.write(5 << 20, offHeap);
+            assertEquals(HostChecksums.local(offHeap), HostChecksums.crc(pipe, phys, 5 << 20, 1 << 20));
+
+            ByteBuffer buffer = ByteBuffer.allocate(12345);
+            random.nextBytes(buffer.array());
+            region.write(777, buffer);
+            assertFalse(buffer.hasRemaining(), "write(ByteBuffer) consumes the buffer");
+            assertEquals(HostChecksums.local(buffer.array(), 0, 12345), HostChecksums.crc(pipe, phys, 777, 12345));
+
+            byte[] back = new byte[12345];
+            region.read(777, back, 0, back.length);
+            assertArrayEquals(buffer.array(), back);
+        }
+    }
+
+    @Test
+    void aHostFillArrivesInTheSegment() throws Exception {
+        long size = 4L << 20;
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(size);
+             Arena arena = Arena.ofConfined()) {
+            region.segment().fill((byte) 0);
+            long offset = 3 * Libc.PAGE_SIZE + 17;
+            long length = (1 << 20) + 5;
+            long hostCrc = HostChecksums.fill(pipe, 99, region.physicalAddress(), offset, length);
+            MemorySegment expected = arena.allocate(length);
+            DmaServiceProtocol.fillPattern(expected, 99, 0);
+            assertEquals(HostChecksums.local(expected), hostCrc);
+            assertEquals(-1, region.segment().asSlice(offset, length).mismatch(expected),
+                    "the guest sees the host's bytes");
+            assertEquals(0, region.segment().get(JAVA_BYTE, offset - 1), "bytes before the range untouched");
+            assertEquals(0, region.segment().get(JAVA_BYTE, offset + length), "bytes after the range untouched");
+        }
+    }
+
+    @Test
+    void outOfBoundsAccessThrowsIndexOutOfBounds() throws Exception {
+        long size = 2 * Libc.PAGE_SIZE;
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(size)) {
+            byte[] b = new byte[16];
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(size - 8, b, 0, 16));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(-1, b, 0, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(Long.MAX_VALUE, b, 0, 16));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(0, b, 8, 9));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(0, b, -1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(0, b, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.read(size, b, 0, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.read(Long.MIN_VALUE, b, 0, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(1, ByteBuffer.allocate((int) size)));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> region.write(0, MemorySegment.ofArray(new byte[(int) size + 1])));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.segment().get(JAVA_LONG, size - 4));
+            region.write(size - 16, b, 0, 16);
+        }
+    }
+
+    @Test
+    void useAfterCloseThrowsIllegalStateAndCloseIsIdempotent() throws Exception {
+        GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
+        MemorySegment segment = region.segment();
+        segment.set(JAVA_LONG, 0, 7);
+        region.close();
+        region.close();
+        assertFalse(region.isOpen());
+        assertThrows(IllegalStateException.class, () -> segment.get(JAVA_LONG, 0));
+        assertThrows(IllegalStateException.class, () -> region.write(0, new byte[1], 0, 1));
+        assertThrows(IllegalStateException.class, region::physicalAddress);
+        assertThrows(IllegalStateException.class, region::lock);
+        assertThrows(IllegalStateException.class, region::stagingAllocator);
+        pipe.close();
+        pipe.close();
+    }
+
+    @Test
+    void closingThePipeClosesItsRegion() throws Exception {
+        GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
+        pipe.close();
+        assertFalse(region.isOpen());
+        assertThrows(IllegalStateException.class, () -> region.segment().get(JAVA_BYTE, 0));
+    }
+
+    @Test
+    void aSecondRegionOnOnePipeIsEbusyAndRegionInfoFollowsTheDriver() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA)) {
+            assertEquals(new RegionInfo(0, 0), pipe.regionInfo());
+            try (DmaRegion region = pipe.createRegion(8 * Libc.PAGE_SIZE)) {
+                ErrnoException e = assertThrows(ErrnoException.class, () -> pipe.createRegion(Libc.PAGE_SIZE));
+                assertEquals(Errno.EBUSY, e.errno());
+                assertTrue(e.getMessage().contains("one per open pipe"), e.getMessage());
+                long phys = region.physicalAddress();
+                assertEquals(new RegionInfo(phys, 8 * Libc.PAGE_SIZE), pipe.regionInfo());
+                assertEquals(new RegionInfo(phys, 8 * Libc.PAGE_SIZE), region.info());
+                assertEquals(phys, region.physicalAddress());
+            }
+        }
+    }
+
+    @Test
+    void theLockIsAReusableReentrantGuardOwnedByItsThread() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
+            RegionLock first;
+            try (RegionLock held = region.lock()) {
+                first = held;
+                try (RegionLock again = region.lock()) {
+                    assertSame(held, again);
+                }
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> CompletableFuture.runAsync(() -> {
+                            try {
+                                held.close();
+                            } catch (java.io.IOException x) {
+                                throw new java.io.UncheckedIOException(x);
+                            }
+                        }).get());
+                assertInstanceOf(IllegalMonitorStateException.class, e.getCause());
+            }
+            try (RegionLock held = region.lock()) {
+                assertSame(first, held);
+                assertSame(region, held.region());
+            }
+            assertThrows(IllegalMonitorStateException.class, first::close);
+        }
+    }
+
+    @Test
+    void prefaultedRegionsWorkAlike() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(1 << 20, RegionOption.PREFAULT)) {
+            byte[] data = new byte[1 << 20];
+            new SplittableRandom(3).nextBytes(data);
+            region.write(0, data, 0, data.length);
+            assertEquals(HostChecksums.local(data, 0, data.length),
+                    HostChecksums.crc(pipe, region.physicalAddress(), 0, data.length));
+        }
+    }
+
+    @Test
+    void stagedSlicesAreFoundByTheHostAtTheirPhysicalAddresses() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+             DmaRegion region = pipe.createRegion(16 * Libc.PAGE_SIZE)) {
+            StagingAllocator staging = region.stagingAllocator();
+            MemorySegment header = staging.allocate(24, 8);
+            MemorySegment payload = staging.allocate(5000, 64);
+            assertEquals(0, staging.offsetOf(header));
+            assertEquals(64, staging.offsetOf(payload));
+            assertEquals(64 + 5000, staging.used());
+            header.fill((byte) 1);
+            payload.fill((byte) 2);
+            long phys = region.physicalAddress();
+            assertEquals(phys + 64, staging.physicalAddressOf(payload));
+            assertEquals(HostChecksums.local(payload), HostChecksums.crc(pipe, phys, staging.offsetOf(payload), 5000));
+            assertThrows(IndexOutOfBoundsException.class, () -> staging.allocate(16 * Libc.PAGE_SIZE, 1));
+            assertThrows(IllegalArgumentException.class, () -> staging.allocate(8, 3));
+            staging.reset();
+            assertEquals(0, staging.offsetOf(staging.allocate(8, 8)));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.goldfishdma.device;
+
+import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.PollFd;
+import dev.goldfishdma.testing.EmulatedDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pipe through real syscalls on the emulated device. */
+class GoldfishPipeTest {
+    private static EmulatedDevice device;
+
+    @BeforeAll
+    static void startDevice() throws Exception {
+        device = EmulatedDevice.start();
+    }
+
+    @AfterAll
+    static void stopDevice() throws Exception {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    @Test
+    void echoRoundTripsThroughEveryReadAndWriteForm() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo")) {
+            byte[] hello = "hello, host".getBytes(StandardCharsets.UTF_8);
+            assertEquals(hello.length, pipe.write(hello, 0, hello.length));
+            byte[] back = new byte[hello.length];
+            pipe.readFully(back);
+            assertArrayEquals(hello, back);
+
+            ByteBuffer heap = ByteBuffer.wrap("heap buffer".getBytes(StandardCharsets.UTF_8));
+            assertEquals(11, pipe.write(heap));
+            ByteBuffer direct = ByteBuffer.allocateDirect(11);
+            while (direct.hasRemaining()) {
+                assertTrue(pipe.read(direct) > 0);
+            }
+            assertEquals("heap buffer", StandardCharsets.UTF_8.decode(direct.flip()).toString());
+
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment big = arena.allocate(200_000);
+                for (long i = 0; i < big.byteSize(); i++) {
+                    big.set(JAVA_BYTE, i, (byte) (i * 7));
+                }
+                assertEquals(big.byteSize(), pipe.write(big));
+                MemorySegment in = arena.allocate(big.byteSize());
+                pipe.readFully(in);
+                assertEquals(-1, in.mismatch(big));
+            }
+        }
+    }
+
+    @Test
+    void nonBlockingReadsReturnZeroWhenTheHostHasNothing() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo", PipeOption.NON_BLOCKING)) {
+            assertTrue(pipe.isNonBlocking());
+            byte[] b = new byte[8];
+            assertEquals(0, pipe.read(b, 0, b.length));
+            assertEquals(0, pipe.poll(PollFd.POLLIN, Duration.ZERO) & PollFd.POLLIN);
+            assertTrue((pipe.poll(PollFd.POLLOUT, Duration.ofSeconds(5)) & PollFd.POLLOUT) != 0);
+            pipe.write("x".getBytes(StandardCharsets.US_ASCII), 0, 1);
+            assertTrue((pipe.poll(PollFd.POLLIN, Duration.ofSeconds(5)) & PollFd.POLLIN) != 0);
+            assertEquals(1, pipe.read(b, 0, b.length));
+            assertEquals('x', b[0]);
+            assertThrows(IllegalStateException.class, () -> pipe.readFully(b));
+        }
+    }
+
+    @Test
+    void anUnknownServiceIsEio() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "no-such-service")) {
+            byte[] b = new byte[4];
+            ErrnoException e = assertThrows(ErrnoException.class, () -> {
+                pipe.write(b, 0, b.length);
+                pipe.read(b, 0, b.length);
+            });
+            assertEquals(Errno.EIO, e.errno());
+            assertTrue(e.getMessage().contains("EIO (5)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closeWakesABlockedReader() throws Exception {
+        GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");
+        CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pipe.read(new byte[8], 0, 8);
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertFalse(reader.isDone(), "the read waits for the host");
+        pipe.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> reader.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+    }
+
+    @Test
+    void interruptingABlockedReaderClosesThePipe() throws Exception {
+        GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                pipe.read(new byte[8], 0, 8);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread.sleep(200);
+        assertTrue(reader.isAlive(), "the read waits for the host");
+        reader.interrupt();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> reader.join());
+        assertInstanceOf(ClosedByInterruptException.class, failure.get());
+        assertFalse(pipe.isOpen());
+    }
+
+    @Test
+    void everyOpenIsAnIndependentPipe() throws Exception {
+        try (GoldfishPipe a = GoldfishPipe.open(device.path(), "echo");
+             GoldfishPipe b = GoldfishPipe.open(device.path(), "echo")) {
+            a.write(new byte[] {1}, 0, 1);
+            b.write(new byte[] {2}, 0, 1);
+            byte[] one = new byte[1];
+            a.readFully(one);
+            assertEquals(1, one[0]);
+            b.readFully(one);
+            assertEquals(2, one[0]);
+        }
+    }
+}
