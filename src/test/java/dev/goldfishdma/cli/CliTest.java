@@ -1,0 +1,148 @@
+package dev.goldfishdma.cli;
+
+import dev.goldfishdma.device.DevicePaths;
+import dev.goldfishdma.testing.Capabilities;
+import dev.goldfishdma.testing.EmulatedDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command-line tool, run in-process against the emulated device; output and exit codes checked. */
+class CliTest {
+    private static EmulatedDevice device;
+
+    @BeforeAll
+    static void startDevice() throws Exception {
+        device = EmulatedDevice.start();
+    }
+
+    @AfterAll
+    static void stopDevice() throws Exception {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    /** What one run printed, and its exit code. */
+    record Run(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = GoldfishDmaCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void probeReportsTheDriversBehaviourStepByStep() {
+        Run run = run("probe", "--device", device.path().toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("GETOFF    before any region: {phys_begin=0x0, size=0} (as the driver)"), run.out());
+        assertTrue(run.out().contains("GETOFF    created, not mapped: {phys_begin=0x0, size=65536} (as the driver)"),
+                run.out());
+        assertTrue(run.out().contains("CREATE    a second time: EBUSY (16) (as the driver)"), run.out());
+        assertTrue(run.out().contains("ENOTTY (25)"), run.out());
+        assertTrue(run.out().contains("verdict   a goldfish pipe with DMA, behaving as the driver"), run.out());
+    }
+
+    @Test
+    void probeOfDevNullSaysItIsNotAGoldfishPipe() {
+        Run run = run("probe", "--device", "/dev/null");
+        assertEquals(4, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("/dev/null is not a goldfish pipe with DMA"), run.err());
+        assertTrue(run.err().contains("ENOTTY (25)"), run.err());
+    }
+
+    @Test
+    void probeOfAMissingPathSaysSo(@TempDir Path dir) {
+        Path missing = dir.resolve("goldfish_pipe");
+        Run run = run("probe", "--device", missing.toString());
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(missing + " does not exist"), run.err());
+    }
+
+    @Test
+    void transferVerifiesEveryChunkWithTheHost() {
+        Run run = run("transfer", "--device", device.path().toString(), "--mib", "5", "--region-size", "2097152");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through a 2 MiB region"), run.out());
+        assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
+        assertTrue(run.out().matches("(?s).*throughput  copy into the region [0-9.]+ [GM]B/s.*"), run.out());
+    }
+
+    @Test
+    void transferOfAFileSendsItsBytes(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("payload.bin");
+        byte[] data = new byte[3 * 4096 + 123];
+        new java.util.Random(5).nextBytes(data);
+        Files.write(file, data);
+        Run run = run("transfer", "--device", device.path().toString(), "--file", file.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s)"), run.out());
+    }
+
+    @Test
+    void transferToAServiceThatIsNotThereFails() {
+        Run run = run("transfer", "--device", device.path().toString(), "--mib", "1", "--service", "nothing-here");
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("EIO"), run.err());
+    }
+
+    @Test
+    void withNoDeviceTheToolStartsAnEmulatedOne() {
+        Capabilities.require(DevicePaths.find().isEmpty(), "this machine has a real goldfish pipe device");
+        Run run = run("transfer", "--mib", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
+        String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (removed on exit)"));
+        assertTrue(!Files.exists(Path.of(path).getParent()), "the emulated device's directory is gone: " + path);
+    }
+
+    @Test
+    void benchPrintsItsTable() {
+        Run run = run("bench", "--device", device.path().toString(), "--runs", "1", "--calls", "50");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("copy byte[] -> region (32 MiB)"), run.out());
+        assertTrue(run.out().contains("lock + unlock (LOCK, UNLOCK ioctls)"), run.out());
+        assertTrue(run.out().matches("(?s).*ioctl on /dev/null, ENOTTY \\(kernel only\\) +[0-9]+ ns/call.*"), run.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"probe", "transfer", "bench", "emulator"})
+    void everyCommandHasHelp(String command) {
+        Run run = run(command, "--help");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("Usage: goldfish-dma " + command), run.out());
+        assertTrue(run.out().contains("Exit codes"), run.out());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors() {
+        assertEquals(2, run("transfer", "--mib", "-3", "--device", device.path().toString()).exitCode());
+        assertEquals(2, run("probe", "--size", "4097", "--device", device.path().toString()).exitCode());
+        assertEquals(2, run("nonsense").exitCode());
+        Run top = run();
+        assertEquals(0, top.exitCode());
+        assertTrue(top.out().contains("probe") && top.out().contains("emulator"), top.out());
+    }
+}
