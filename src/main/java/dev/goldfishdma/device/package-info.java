@@ -1,0 +1,32 @@
+/**
+ * The goldfish pipe device and its DMA regions.
+ *
+ * <ul>
+ *   <li>{@link dev.goldfishdma.device.GoldfishPipe}: one connection to a host service (every open of the
+ *       device is a new pipe), a {@link java.nio.channels.ByteChannel} with blocking and non-blocking modes and
+ *       {@code poll} readiness.</li>
+ *   <li>{@link dev.goldfishdma.device.DmaRegion}: the physically contiguous, host-visible region a pipe may
+ *       hold, mapped as a {@link java.lang.foreign.MemorySegment} that lives exactly as long as the region;
+ *       bounds-checked bulk copies, a lock guard, the physical address for the host.</li>
+ *   <li>{@link dev.goldfishdma.device.RegionManager}: a pool of regions for an application (one pipe each,
+ *       as the driver requires) under a byte limit; {@link dev.goldfishdma.device.StagingAllocator} packs many
+ *       small buffers into one region.</li>
+ * </ul>
+ *
+ * <p>An upload, end to end: write into a region, tell the host its physical address, let the host check. The
+ * service here is the {@code dma} checksum service of the emulated device
+ * ({@link dev.goldfishdma.emulator.DmaServiceProtocol}); a real host service has a protocol of its own.
+ * {@snippet class="dev.goldfishdma.device.ReadmeExample" region="example"}
+ *
+ * <p>Errors: a failing system call is an {@link dev.goldfishdma.libc.ErrnoException} (an
+ * {@link java.io.IOException}) naming the call, its arguments and {@code errno}; arguments the driver would
+ * refuse are refused before any call with an {@link java.lang.IllegalArgumentException} that states the rule;
+ * out-of-range offsets and lengths are {@link java.lang.IndexOutOfBoundsException}s; use after close is an
+ * {@link java.lang.IllegalStateException} (regions) or a {@link java.nio.channels.ClosedChannelException}
+ * (pipes).
+ *
+ * <p>What the C peer (AOSP goldfish-opengl's {@code goldfish_dma.cpp}) leaves to its callers, this package
+ * does: it checks bounds, reports every ioctl error, uses 64-bit sizes, is safe to use from many threads, and
+ * never lets a mapping outlive its region.
+ */
+package dev.goldfishdma.device;
