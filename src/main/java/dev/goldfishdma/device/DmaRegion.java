@@ -59,6 +59,7 @@ public final class DmaRegion implements AutoCloseable {
     private final RegionLock held = new RegionLock(this);
     private final Cleaner.Cleanable cleanable;
     private volatile long physicalAddress;
+    private volatile byte touched;
 
     private DmaRegion(GoldfishPipe pipe, long size, Mapping mapping) {
         this.pipe = pipe;
@@ -147,7 +148,8 @@ public final class DmaRegion implements AutoCloseable {
         if (physicalAddress == 0) {
             RegionInfo info = pipe.regionInfo();
             if (!info.allocated()) {
-                segment.get(JAVA_BYTE, 0);
+                // Stored, so that the compiler cannot drop the read that makes the page fault.
+                touched = segment.get(JAVA_BYTE, 0);
                 info = pipe.regionInfo();
             }
             if (!info.allocated() || info.size() != size) {

@@ -1,5 +1,6 @@
 package dev.goldfishdma.device;
 
+import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.OpenFlags;
@@ -99,7 +100,9 @@ final class PipeHandle {
             }
             Libc.close(fd);
         } catch (ErrnoException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing " + description, e);
+            // The descriptor is released all the same. ENOTCONN: the device's server is gone, nothing to flush.
+            LOG.log(e.errno() == Errno.ENOTCONN ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    "closing " + description + ": " + e.getMessage());
         } finally {
             arena.close();
         }

@@ -50,9 +50,13 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
         memory.setRequestThread(requestThread);
     }
 
-    /** The services every emulator offers: {@code echo}, {@code dma}, and {@code opengles} (discarding). */
+    /**
+     * The services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding), and
+     * {@code hangup} (echoes, then closes mid-stream).
+     */
     public static List<HostService> defaultServices() {
-        return List.of(new EchoService(), new DmaChecksumService(), new DiscardService("opengles"));
+        return List.of(new EchoService(), new DmaChecksumService(), new DiscardService("opengles"),
+                new HangUpService());
     }
 
     /** Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}. */
