@@ -95,9 +95,9 @@ final class EmulatedPipe implements HostPipe {
             }
             if (state == State.CONNECTING) {
                 long nul = indexOfNul(data);
-                long take = nul < 0 ? data.byteSize() : nul;
+                long take = Math.min(nul < 0 ? data.byteSize() : nul, MAX_CONNECT_LENGTH + 1L - connectBytes.size());
                 connectBytes.writeBytes(data.asSlice(0, take).toArray(JAVA_BYTE));
-                if (nul < 0) {
+                if (nul < 0 || nul > take) {
                     if (connectBytes.size() > MAX_CONNECT_LENGTH) {
                         closeByHostLocked();
                     }

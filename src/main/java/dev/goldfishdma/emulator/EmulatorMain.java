@@ -7,8 +7,9 @@ import java.nio.file.Path;
  * {@code mountDir} and serves it in the foreground until SIGTERM or SIGINT, then unmounts.
  *
  * <p>Once serving, it prints exactly one line on standard output, {@code READY <absolute path of the
- * device file>}, and nothing else there; diagnostics go to standard error. Exit status: 0 after a signal
- * or an unmount from outside, 1 when it could not start, 2 for a usage error.
+ * device file>}, and nothing else there; diagnostics go to standard error. Exit status: that of any JVM
+ * ended by the signal after its shutdown hooks (143 for SIGTERM, 130 for SIGINT), 0 when the file system
+ * was unmounted from outside, 1 when it could not start, 2 for a usage error.
  */
 public final class EmulatorMain {
     /** The first word of the line printed once the device is served. */

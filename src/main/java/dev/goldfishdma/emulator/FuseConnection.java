@@ -35,6 +35,7 @@ final class FuseConnection implements AutoCloseable {
     // Writers hold it shared around write(2); close() takes it exclusively, so that no thread ever writes
     // to a descriptor number that close() has released and the process may have reused.
     private final ReadWriteLock descriptorLock = new ReentrantReadWriteLock();
+    private MemorySegment pollFds; // the reader's, allocated on its first read
 
     // Replies are assembled in one buffer per writing thread, so that a reply is one write(2).
     private final ThreadLocal<MemorySegment> replyBuffers = ThreadLocal.withInitial(
@@ -80,42 +81,42 @@ final class FuseConnection implements AutoCloseable {
     }
 
     /**
-     * Waits for the next request and reads it whole into {@code buffer}.
+     * Waits for the next request and reads it whole into {@code buffer}. Only one thread reads.
      *
      * @return the request's length in bytes, or -1 once the connection is gone or {@link #wakeUp()} was called
      */
     int readRequest(MemorySegment buffer) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(PollFd.LAYOUT, 2);
-            while (!closed) {
-                PollFd.set(fds, 0, fd, PollFd.POLLIN);
-                PollFd.set(fds, 1, wakePipe[0], PollFd.POLLIN);
-                if (Libc.poll(fds, 2, -1) == 0) {
+        if (pollFds == null) {
+            pollFds = Arena.ofAuto().allocate(PollFd.LAYOUT, 2);
+        }
+        while (!closed) {
+            PollFd.set(pollFds, 0, fd, PollFd.POLLIN);
+            PollFd.set(pollFds, 1, wakePipe[0], PollFd.POLLIN);
+            if (Libc.poll(pollFds, 2, -1) == 0) {
+                continue;
+            }
+            if (PollFd.revents(pollFds, 1) != 0) {
+                return -1;
+            }
+            short revents = PollFd.revents(pollFds, 0);
+            if ((revents & (PollFd.POLLERR | PollFd.POLLNVAL)) != 0 && (revents & PollFd.POLLIN) == 0) {
+                return -1;
+            }
+            try {
+                return (int) Libc.read(fd, buffer);
+            } catch (ErrnoException e) {
+                int errno = e.errno();
+                if (errno == Errno.EAGAIN || errno == Errno.ENOENT) {
+                    // Nothing after all, or a request that was withdrawn between poll and read.
                     continue;
                 }
-                if (PollFd.revents(fds, 1) != 0) {
+                if (errno == Errno.ENODEV) {
                     return -1;
                 }
-                short revents = PollFd.revents(fds, 0);
-                if ((revents & (PollFd.POLLERR | PollFd.POLLNVAL)) != 0 && (revents & PollFd.POLLIN) == 0) {
-                    return -1;
-                }
-                try {
-                    return (int) Libc.read(fd, buffer);
-                } catch (ErrnoException e) {
-                    int errno = e.errno();
-                    if (errno == Errno.EAGAIN || errno == Errno.ENOENT) {
-                        // Nothing after all, or a request that was withdrawn between poll and read.
-                        continue;
-                    }
-                    if (errno == Errno.ENODEV) {
-                        return -1;
-                    }
-                    throw e;
-                }
+                throw e;
             }
-            return -1;
         }
+        return -1;
     }
 
     /**

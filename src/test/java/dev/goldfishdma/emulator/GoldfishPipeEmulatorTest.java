@@ -460,6 +460,32 @@ class GoldfishPipeEmulatorTest {
         }
     }
 
+    /**
+     * Touching a mapping where no region is (beyond it, or before CREATE_REGION) faults with SIGBUS, where
+     * the driver would map garbage or oops. In a child JVM, which turns the SIGBUS into an InternalError.
+     */
+    @Test
+    void touchingAMappingOutsideTheRegionFaults() throws Exception {
+        String beyond = runToucher(Libc.PAGE_SIZE, 16 * Libc.PAGE_SIZE, 2 * Libc.PAGE_SIZE);
+        assertTrue(beyond.contains("inside the region: ok"), beyond);
+        assertTrue(beyond.contains("outside the region: fault"), beyond);
+        String noRegion = runToucher(0, 2 * Libc.PAGE_SIZE, 0);
+        assertTrue(noRegion.contains("outside the region: fault"), noRegion);
+    }
+
+    private static String runToucher(long regionSize, long mapSize, long touch) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:ErrorFile=" + workDir.resolve("hs_err_toucher_pid%p.log"),
+                "-cp", System.getProperty("java.class.path"), TouchOutsideRegion.class.getName(),
+                device.toString(), Long.toString(regionSize), Long.toString(mapSize), Long.toString(touch));
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), output);
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------
 
     private static String readStatus() throws ErrnoException {
