@@ -32,10 +32,6 @@ final class FuseRequest {
         return fuse_in_header.nodeid(whole);
     }
 
-    int pid() {
-        return fuse_in_header.pid(whole);
-    }
-
     /** The arguments after the header. */
     MemorySegment body() {
         return whole.asSlice(HEADER_SIZE);

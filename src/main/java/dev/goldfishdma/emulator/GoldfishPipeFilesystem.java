@@ -539,7 +539,8 @@ final class GoldfishPipeFilesystem {
                         .append(" size=").append(region.size()).append(" pipe=").append(pipe.id()).append('\n');
             }
         }
-        return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n" + pipeLines + regionLines;
+        return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
+                + "nodes " + pipeNodeLookups.size() + "\n" + pipeLines + regionLines;
     }
 
     /** Ends every pipe: the emulator is shutting down. */

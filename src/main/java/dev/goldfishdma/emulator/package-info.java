@@ -23,7 +23,8 @@
  *     {@link dev.goldfishdma.emulator.DmaServiceProtocol}) and {@code opengles}
  *     ({@link dev.goldfishdma.emulator.DiscardService}).</li>
  * <li>The read-only file {@code status} next to the device lists the live pipes and regions, regenerated
- *     at each open: {@code pipes N}, {@code regions M}, one {@code pipe id=...} line per pipe and one
+ *     at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the kernel still
+ *     holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
  *     {@code region phys=0x... size=... pipe=...} line per region.</li>
  * </ul>
  *

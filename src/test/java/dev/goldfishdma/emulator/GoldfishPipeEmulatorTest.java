@@ -432,6 +432,18 @@ class GoldfishPipeEmulatorTest {
         assertTrue(after.startsWith("pipes 0\nregions 0\n"), after);
     }
 
+    @Test
+    void everyOpenGetsItsOwnInodeAndTheKernelForgetsThem() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (GuestPipe pipe = GuestPipe.open(device)) {
+                assertEquals(0, pipe.createRegion(Libc.PAGE_SIZE));
+            }
+        }
+        // Each open looked up a fresh node; FORGET (or BATCH_FORGET) returns them once unused.
+        String status = awaitStatus(s -> count(s, "nodes") <= 1 && count(s, "pipes") == 0, Duration.ofSeconds(10));
+        assertTrue(status.contains("regions 0\n"), status);
+    }
+
     /**
      * What a C client written for the real device does (AOSP goldfish-opengl, goldfish_dma.cpp): connect to
      * opengles, CREATE_REGION, mmap PROT_WRITE|MAP_SHARED at offset 0, memcpy, GETOFF.
@@ -518,7 +530,12 @@ class GoldfishPipeEmulatorTest {
     }
 
     private static int pipeCount(String status) {
-        Matcher m = Pattern.compile("^pipes (\\d+)$", Pattern.MULTILINE).matcher(status);
+        return count(status, "pipes");
+    }
+
+    /** The number on the status line {@code "<name> <number>"}. */
+    private static int count(String status, String name) {
+        Matcher m = Pattern.compile("^" + name + " (\\d+)$", Pattern.MULTILINE).matcher(status);
         assertTrue(m.find(), status);
         return Integer.parseInt(m.group(1));
     }
