@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The child runs the same {@code java} binary with the same class path and native access; its
  * diagnostics go to a log file next to the mount directory, and so would a JVM crash report
- * ({@code -XX:ErrorFile}), never into the working directory. {@link #close()} stops it and guarantees that
+ * ({@code -XX:ErrorFile}), never into the working directory. The log is removed on close unless the child
+ * crashed. {@link #close()} stops it and guarantees that
  * no mount remains on the directory, even when the child had to be killed.
  */
 public final class EmulatorProcess implements AutoCloseable {
@@ -90,12 +91,12 @@ public final class EmulatorProcess implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            EmulatorProcess failed = new EmulatorProcess(process, dir, dir, logFile);
-            failed.close();
             String why = e instanceof TimeoutException ? "no ready line within " + readyTimeout
                     : "it exited before serving (status " + exitStatus(process) + ")";
-            throw new IOException("the emulator did not start on " + dir + ": " + why + "; its log ("
-                    + logFile + ") ends with:\n" + logTail(logFile));
+            IOException failure = new IOException("the emulator did not start on " + dir + ": " + why
+                    + "; its log ends with:\n" + logTail(logFile));
+            new EmulatorProcess(process, dir, dir, logFile).close();
+            throw failure;
         }
         Path device = Path.of(line.substring(EmulatorMain.READY.length() + 1));
         return new EmulatorProcess(process, dir, device, logFile);
@@ -160,7 +161,7 @@ public final class EmulatorProcess implements AutoCloseable {
         return process.toHandle();
     }
 
-    /** The child's standard error. */
+    /** The child's standard error; deleted by {@link #close()} unless the child crashed. */
     public Path logFile() {
         return logFile;
     }
@@ -188,6 +189,14 @@ public final class EmulatorProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         detachLeftovers(mountDir);
+        // The log only matters when the child crashed; then its crash report lies beside it.
+        try {
+            if (!Files.exists(logFile.resolveSibling("hs_err_emulator_pid" + process.pid() + ".log"))) {
+                Files.deleteIfExists(logFile);
+            }
+        } catch (IOException e) {
+            // a log left in the directory's parent: harmless
+        }
     }
 
     /** Detaches every mount still on {@code dir} (a killed child leaves its dead mount behind). */
