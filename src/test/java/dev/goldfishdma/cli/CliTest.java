@@ -2,10 +2,9 @@ package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DevicePaths;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,19 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command-line tool, run in-process against the emulated device; output and exit codes checked. */
 class CliTest {
-    private static EmulatedDevice device;
-
-    @BeforeAll
-    static void startDevice() throws Exception {
-        device = EmulatedDevice.start();
-    }
-
-    @AfterAll
-    static void stopDevice() throws Exception {
-        if (device != null) {
-            device.close();
-        }
-    }
+    @RegisterExtension
+    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
     /** What one run printed, and its exit code. */
     record Run(int exitCode, String out, String err) {
@@ -55,7 +43,7 @@ class CliTest {
 
     @Test
     void probeReportsTheDriversBehaviourStepByStep() {
-        Run run = run("probe", "--device", device.path().toString());
+        Run run = run("probe", "--device", DEVICE.path().toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("GETOFF    before any region: {phys_begin=0x0, size=0} (as the driver)"), run.out());
         assertTrue(run.out().contains("GETOFF    created, not mapped: {phys_begin=0x0, size=65536} (as the driver)"),
@@ -83,7 +71,7 @@ class CliTest {
 
     @Test
     void transferVerifiesEveryChunkWithTheHost() {
-        Run run = run("transfer", "--device", device.path().toString(), "--mib", "5", "--region-size", "2097152");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "5", "--region-size", "2097152");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through a 2 MiB region"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
@@ -96,14 +84,14 @@ class CliTest {
         byte[] data = new byte[3 * 4096 + 123];
         new java.util.Random(5).nextBytes(data);
         Files.write(file, data);
-        Run run = run("transfer", "--device", device.path().toString(), "--file", file.toString());
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--file", file.toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s)"), run.out());
     }
 
     @Test
     void transferToAServiceThatIsNotThereFails() {
-        Run run = run("transfer", "--device", device.path().toString(), "--mib", "1", "--service", "nothing-here");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "1", "--service", "nothing-here");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("EIO"), run.err());
     }
@@ -120,7 +108,7 @@ class CliTest {
 
     @Test
     void benchPrintsItsTable() {
-        Run run = run("bench", "--device", device.path().toString(), "--runs", "1", "--calls", "50");
+        Run run = run("bench", "--device", DEVICE.path().toString(), "--runs", "1", "--calls", "50");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("copy byte[] -> region (32 MiB)"), run.out());
         assertTrue(run.out().contains("lock + unlock (LOCK, UNLOCK ioctls)"), run.out());
@@ -138,8 +126,8 @@ class CliTest {
 
     @Test
     void badArgumentsAreUsageErrors() {
-        assertEquals(2, run("transfer", "--mib", "-3", "--device", device.path().toString()).exitCode());
-        assertEquals(2, run("probe", "--size", "4097", "--device", device.path().toString()).exitCode());
+        assertEquals(2, run("transfer", "--mib", "-3", "--device", DEVICE.path().toString()).exitCode());
+        assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("nonsense").exitCode());
         Run top = run();
         assertEquals(0, top.exitCode());

@@ -4,10 +4,9 @@ import dev.goldfishdma.emulator.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.testing.EmulatedDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,25 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The DMA region through real syscalls on the emulated device, checked by what the host reads. */
 class DmaRegionTest {
     private static final String DMA = DmaServiceProtocol.SERVICE_NAME;
-    private static EmulatedDevice device;
-
-    @BeforeAll
-    static void startDevice() throws Exception {
-        device = EmulatedDevice.start();
-    }
-
-    @AfterAll
-    static void stopDevice() throws Exception {
-        if (device != null) {
-            device.close();
-        }
-    }
+    @RegisterExtension
+    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
     @Test
     void theHostReadsExactlyWhatEachWriteVariantWrote() throws Exception {
         long size = 32L << 20;
         SplittableRandom random = new SplittableRandom(42);
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(size);
              Arena arena = Arena.ofConfined()) {
             assertEquals(size, region.segment().byteSize());
@@ -87,7 +75,7 @@ class DmaRegionTest {
     @Test
     void aHostFillArrivesInTheSegment() throws Exception {
         long size = 4L << 20;
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(size);
              Arena arena = Arena.ofConfined()) {
             region.segment().fill((byte) 0);
@@ -107,7 +95,7 @@ class DmaRegionTest {
     @Test
     void outOfBoundsAccessThrowsIndexOutOfBounds() throws Exception {
         long size = 2 * Libc.PAGE_SIZE;
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(size)) {
             byte[] b = new byte[16];
             assertThrows(IndexOutOfBoundsException.class, () -> region.write(size - 8, b, 0, 16));
@@ -128,7 +116,7 @@ class DmaRegionTest {
 
     @Test
     void useAfterCloseThrowsIllegalStateAndCloseIsIdempotent() throws Exception {
-        GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
         DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
         MemorySegment segment = region.segment();
         segment.set(JAVA_LONG, 0, 7);
@@ -146,7 +134,7 @@ class DmaRegionTest {
 
     @Test
     void closingThePipeClosesItsRegion() throws Exception {
-        GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
         DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
         pipe.close();
         assertFalse(region.isOpen());
@@ -155,7 +143,7 @@ class DmaRegionTest {
 
     @Test
     void aSecondRegionOnOnePipeIsEbusyAndRegionInfoFollowsTheDriver() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA)) {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA)) {
             assertEquals(new RegionInfo(0, 0), pipe.regionInfo());
             try (DmaRegion region = pipe.createRegion(8 * Libc.PAGE_SIZE)) {
                 ErrnoException e = assertThrows(ErrnoException.class, () -> pipe.createRegion(Libc.PAGE_SIZE));
@@ -171,7 +159,7 @@ class DmaRegionTest {
 
     @Test
     void theLockIsAReusableReentrantGuardOwnedByItsThread() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
             RegionLock first;
             try (RegionLock held = region.lock()) {
@@ -199,7 +187,7 @@ class DmaRegionTest {
 
     @Test
     void prefaultedRegionsWorkAlike() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(1 << 20, RegionOption.PREFAULT)) {
             byte[] data = new byte[1 << 20];
             new SplittableRandom(3).nextBytes(data);
@@ -211,7 +199,7 @@ class DmaRegionTest {
 
     @Test
     void stagedSlicesAreFoundByTheHostAtTheirPhysicalAddresses() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DMA);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(16 * Libc.PAGE_SIZE)) {
             StagingAllocator staging = region.stagingAllocator();
             MemorySegment header = staging.allocate(24, 8);

@@ -3,10 +3,9 @@ package dev.goldfishdma.device;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.PollFd;
-import dev.goldfishdma.testing.EmulatedDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,23 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pipe through real syscalls on the emulated device. */
 class GoldfishPipeTest {
-    private static EmulatedDevice device;
-
-    @BeforeAll
-    static void startDevice() throws Exception {
-        device = EmulatedDevice.start();
-    }
-
-    @AfterAll
-    static void stopDevice() throws Exception {
-        if (device != null) {
-            device.close();
-        }
-    }
+    @RegisterExtension
+    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
     @Test
     void echoRoundTripsThroughEveryReadAndWriteForm() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo")) {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "echo")) {
             byte[] hello = "hello, host".getBytes(StandardCharsets.UTF_8);
             assertEquals(hello.length, pipe.write(hello, 0, hello.length));
             byte[] back = new byte[hello.length];
@@ -77,7 +65,7 @@ class GoldfishPipeTest {
 
     @Test
     void nonBlockingReadsReturnZeroWhenTheHostHasNothing() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo", PipeOption.NON_BLOCKING)) {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "echo", PipeOption.NON_BLOCKING)) {
             assertTrue(pipe.isNonBlocking());
             byte[] b = new byte[8];
             assertEquals(0, pipe.read(b, 0, b.length));
@@ -93,7 +81,7 @@ class GoldfishPipeTest {
 
     @Test
     void anUnknownServiceIsEio() throws Exception {
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), "no-such-service")) {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "no-such-service")) {
             byte[] b = new byte[4];
             ErrnoException e = assertThrows(ErrnoException.class, () -> {
                 pipe.write(b, 0, b.length);
@@ -106,7 +94,7 @@ class GoldfishPipeTest {
 
     @Test
     void closeWakesABlockedReader() throws Exception {
-        GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");
+        GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "echo");
         CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
             try {
                 return pipe.read(new byte[8], 0, 8);
@@ -123,7 +111,7 @@ class GoldfishPipeTest {
 
     @Test
     void interruptingABlockedReaderClosesThePipe() throws Exception {
-        GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");
+        GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "echo");
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread reader = Thread.ofPlatform().start(() -> {
             try {
@@ -142,8 +130,8 @@ class GoldfishPipeTest {
 
     @Test
     void everyOpenIsAnIndependentPipe() throws Exception {
-        try (GoldfishPipe a = GoldfishPipe.open(device.path(), "echo");
-             GoldfishPipe b = GoldfishPipe.open(device.path(), "echo")) {
+        try (GoldfishPipe a = GoldfishPipe.open(DEVICE.path(), "echo");
+             GoldfishPipe b = GoldfishPipe.open(DEVICE.path(), "echo")) {
             a.write(new byte[] {1}, 0, 1);
             b.write(new byte[] {2}, 0, 1);
             byte[] one = new byte[1];

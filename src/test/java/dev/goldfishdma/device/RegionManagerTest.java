@@ -2,11 +2,10 @@ package dev.goldfishdma.device;
 
 import dev.goldfishdma.emulator.DmaServiceProtocol;
 import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.ProcessResources;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,22 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The region manager on the emulated device: pooling, limits, concurrency and clean shutdown. */
 class RegionManagerTest {
-    private static EmulatedDevice device;
-
-    @BeforeAll
-    static void startDevice() throws Exception {
-        device = EmulatedDevice.start();
-    }
-
-    @AfterAll
-    static void stopDevice() throws Exception {
-        if (device != null) {
-            device.close();
-        }
-    }
+    @RegisterExtension
+    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
     private static RegionManager.Builder manager() {
-        return RegionManager.builder().device(device.path()).service(DmaServiceProtocol.SERVICE_NAME);
+        return RegionManager.builder().device(DEVICE.path()).service(DmaServiceProtocol.SERVICE_NAME);
     }
 
     @Test
@@ -83,7 +71,7 @@ class RegionManagerTest {
     @Test
     void eightThreadsLoseNoDataAndCloseLeavesNothingBehind() throws Exception {
         ProcessResources before = ProcessResources.now();
-        String mount = device.mountDir().toString();
+        String mount = DEVICE.mountDir().toString();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         int threads = 8;
         List<Future<Integer>> results = new ArrayList<>();
@@ -109,7 +97,7 @@ class RegionManagerTest {
         assertEquals(List.of(), after.mappingsOf(mount), "no mapping of the device is left");
         assertEquals(List.of(), after.descriptorsOpenedSince(before).stream().filter(d -> d.contains(mount)).toList(),
                 "no descriptor of the device is left");
-        assertTrue(device.status().contains("regions 0"), device.status());
+        assertTrue(DEVICE.status().contains("regions 0"), DEVICE.status());
     }
 
     /** Acquire, write, verify with the host, release, until the deadline; returns the transfers done. */

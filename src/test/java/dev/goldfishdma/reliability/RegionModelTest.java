@@ -6,12 +6,12 @@ import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.emulator.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,20 +36,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the host writes is what the guest reads. A failure names the seed and the operations that led to it.
  */
 class RegionModelTest {
-    private static EmulatedDevice device;
+    @RegisterExtension
+    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
     private static final AtomicLong OPERATIONS = new AtomicLong();
 
-    @BeforeAll
-    static void startDevice() throws Exception {
-        device = EmulatedDevice.start();
-    }
-
     @AfterAll
-    static void stopDevice() throws Exception {
-        if (device != null) {
-            device.close();
-            Reliability.report("property", OPERATIONS.get() + " random region operations checked against the model");
-        }
+    static void report() {
+        Reliability.report("property", OPERATIONS.get() + " random region operations checked against the model");
     }
 
     @TestFactory
@@ -64,7 +57,7 @@ class RegionModelTest {
         long size = Libc.PAGE_SIZE * (1 + random.nextInt(64));
         List<String> log = new ArrayList<>();
         byte[] model = new byte[(int) size];
-        try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DmaServiceProtocol.SERVICE_NAME);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DmaServiceProtocol.SERVICE_NAME);
              DmaRegion region = pipe.createRegion(size);
              Arena arena = Arena.ofConfined()) {
             region.segment().fill((byte) 0);
