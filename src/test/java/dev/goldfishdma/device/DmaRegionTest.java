@@ -115,6 +115,26 @@ class DmaRegionTest {
     }
 
     @Test
+    void nullArgumentsAreNullPointerExceptions() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
+             DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
+            assertThrows(NullPointerException.class, () -> region.write(0, (byte[]) null, 0, 0));
+            assertThrows(NullPointerException.class, () -> region.write(0, (MemorySegment) null));
+            assertThrows(NullPointerException.class, () -> region.write(0, (ByteBuffer) null));
+            assertThrows(NullPointerException.class, () -> region.read(0, (byte[]) null, 0, 0));
+            assertThrows(NullPointerException.class, () -> region.read(0, (MemorySegment) null));
+            assertThrows(NullPointerException.class, () -> region.read(0, (ByteBuffer) null));
+            assertThrows(NullPointerException.class, () -> pipe.write((byte[]) null, 0, 0));
+            assertThrows(NullPointerException.class, () -> pipe.read((MemorySegment) null));
+            assertThrows(NullPointerException.class, () -> region.stagingAllocator().offsetOf(null));
+            assertThrows(NullPointerException.class, () -> RegionManager.builder().device(null));
+            assertThrows(NullPointerException.class, () -> RegionManager.builder().service(null));
+            region.write(0, new byte[] {1}, 0, 1);
+            assertTrue(region.isOpen(), "refused arguments leave the region usable");
+        }
+    }
+
+    @Test
     void useAfterCloseThrowsIllegalStateAndCloseIsIdempotent() throws Exception {
         GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
         DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
