@@ -69,22 +69,12 @@ public final class HostMemory {
      *         when the kernel did not answer
      */
     public int read(long phys, long offset, MemorySegment dst) {
-        checkThread();
-        EmulatedRegion region = regions.lookup(phys);
-        if (region == null) {
-            return Errno.EINVAL;
-        }
-        MemorySegment copy = region.acquire();
-        if (copy == null) {
-            return Errno.EINVAL;
-        }
-        try {
+        return withRegion(phys, offset, dst.byteSize(), (region, copy) -> {
             long length = dst.byteSize();
-            if (!inRange(region, offset, length)) {
-                return Errno.EINVAL;
-            }
             long end = offset + length;
             long pos = offset;
+            // Filled by the request thread when the kernel's reply arrives, possibly after a time-out here:
+            // memory that the collector frees once neither side holds it, not an arena closed under a writer.
             MemorySegment staging = Arena.ofAuto().allocate(FuseProtocol.MAX_WRITE);
             while (pos < end) {
                 // A retrieve covers at most max_pages pages: from an unaligned position that is less than
@@ -109,9 +99,7 @@ public final class HostMemory {
                 }
             }
             return 0;
-        } finally {
-            region.release();
-        }
+        });
     }
 
     /**
@@ -121,20 +109,8 @@ public final class HostMemory {
      * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region
      */
     public int write(long phys, long offset, MemorySegment src) {
-        checkThread();
-        EmulatedRegion region = regions.lookup(phys);
-        if (region == null) {
-            return Errno.EINVAL;
-        }
-        MemorySegment copy = region.acquire();
-        if (copy == null) {
-            return Errno.EINVAL;
-        }
-        try {
+        return withRegion(phys, offset, src.byteSize(), (region, copy) -> {
             long length = src.byteSize();
-            if (!inRange(region, offset, length)) {
-                return Errno.EINVAL;
-            }
             // The copy first: a page the store does not reach is read from it on the next fault.
             MemorySegment.copy(src, 0, copy, offset, length);
             try (Arena arena = Arena.ofConfined()) {
@@ -155,13 +131,34 @@ public final class HostMemory {
                 }
             }
             return 0;
+        });
+    }
+
+    /** Work on the server's copy of a live region, given the region and the copy; returns 0 or an errno. */
+    private interface RegionAccess {
+        int apply(EmulatedRegion region, MemorySegment copy);
+    }
+
+    /**
+     * Runs {@code access} on the region at {@code phys} while holding its copy, if the region is live and
+     * {@code [offset, offset + length)} lies within it; EINVAL otherwise.
+     */
+    private int withRegion(long phys, long offset, long length, RegionAccess access) {
+        checkThread();
+        EmulatedRegion region = regions.lookup(phys);
+        if (region == null) {
+            return Errno.EINVAL;
+        }
+        MemorySegment copy = region.acquire();
+        if (copy == null) {
+            return Errno.EINVAL;
+        }
+        try {
+            boolean inRange = offset >= 0 && length >= 0 && offset <= region.size() && length <= region.size() - offset;
+            return inRange ? access.apply(region, copy) : Errno.EINVAL;
         } finally {
             region.release();
         }
-    }
-
-    private static boolean inRange(EmulatedRegion region, long offset, long length) {
-        return offset >= 0 && length >= 0 && offset <= region.size() && length <= region.size() - offset;
     }
 
     private void checkThread() {
