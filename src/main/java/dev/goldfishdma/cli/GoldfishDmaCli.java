@@ -47,6 +47,9 @@ public final class GoldfishDmaCli implements Runnable {
             if (e instanceof IllegalArgumentException) {
                 return ExitCodes.USAGE;
             }
+            if (!(e instanceof java.io.IOException)) {
+                e.printStackTrace(commandLine.getErr());   // a bug, not an environment problem: show where
+            }
             return ExitCodes.FAILURE;
         });
         return cli;

@@ -1,6 +1,5 @@
 package dev.goldfishdma.cli;
 
-import dev.goldfishdma.device.DevicePaths;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
@@ -62,15 +61,15 @@ final class ProbeCommand implements Callable<Integer> {
                 err.println("probe: " + path + " does not exist");
                 return ExitCodes.NO_DEVICE;
             }
-            return probe(path, out, err);
+            return probe(path, choice.emulated() ? "emulated" : device != null ? "given" : "found", out, err);
         } catch (dev.goldfishdma.device.NoDeviceException e) {
             err.println("probe: " + e.getMessage());
             return ExitCodes.NO_DEVICE;
         }
     }
 
-    private int probe(Path path, PrintWriter out, PrintWriter err) throws Exception {
-        out.println("device    " + path + (DevicePaths.KNOWN.contains(path) ? "" : " (given or emulated)"));
+    private int probe(Path path, String how, PrintWriter out, PrintWriter err) throws Exception {
+        out.println("device    " + path + " (" + how + ")");
         int fd;
         try {
             fd = Libc.open(path.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
