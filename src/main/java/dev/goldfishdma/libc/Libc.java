@@ -366,11 +366,14 @@ public final class Libc {
     public static void mount(String source, String target, String fstype, long flags, String data)
             throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
+            // A local, not a conditional expression in the call: as an argument of the signature-polymorphic
+            // invokeExact, a conditional would be typed Object and fail the exact type check.
+            MemorySegment cData = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
             MemorySegment state = callState();
             int r;
             try {
                 r = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
-                        arena.allocateFrom(fstype), flags, data == null ? MemorySegment.NULL : arena.allocateFrom(data));
+                        arena.allocateFrom(fstype), flags, cData);
             } catch (Throwable t) {
                 throw rethrow(t);
             }

@@ -1,0 +1,210 @@
+package dev.goldfishdma.emulator;
+
+import dev.goldfishdma.gen.libc.LibcConstants;
+import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.Libc;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The emulator ({@link EmulatorMain}) running as a child process of this JVM: the way to use it from code
+ * that maps the device, tests included (see {@link GoldfishPipeEmulator} for why the server must not run
+ * in the JVM that touches the mapping).
+ *
+ * <p>The child runs the same {@code java} binary with the same class path and native access; its
+ * diagnostics go to a log file next to the mount directory, and so would a JVM crash report
+ * ({@code -XX:ErrorFile}), never into the working directory. {@link #close()} stops it and guarantees that
+ * no mount remains on the directory, even when the child had to be killed.
+ */
+public final class EmulatorProcess implements AutoCloseable {
+    /** How long {@link #start(Path)} waits for the child to serve. */
+    public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final long TERM_WAIT_SECONDS = 10;
+    private static final long KILL_WAIT_SECONDS = 10;
+
+    private final Process process;
+    private final Path mountDir;
+    private final Path devicePath;
+    private final Path logFile;
+    private boolean closed;
+
+    private EmulatorProcess(Process process, Path mountDir, Path devicePath, Path logFile) {
+        this.process = process;
+        this.mountDir = mountDir;
+        this.devicePath = devicePath;
+        this.logFile = logFile;
+    }
+
+    /** Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve. */
+    public static EmulatorProcess start(Path mountDir) throws IOException {
+        return start(mountDir, DEFAULT_READY_TIMEOUT);
+    }
+
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
+     * line.
+     *
+     * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
+     *                     carries the end of its log
+     */
+    public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
+        Path dir = mountDir.toAbsolutePath().normalize();
+        Path workDir = dir.getParent();
+        if (workDir == null) {
+            throw new IOException("cannot mount the emulator on the root directory");
+        }
+        Path logFile = workDir.resolve("goldfish-emulator-" + dir.getFileName() + ".log");
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
+                "-cp", System.getProperty("java.class.path"),
+                EmulatorMain.class.getName(), dir.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        Process process = builder.start();
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> readStdout(process, ready), "goldfish-emulator-stdout-" + process.pid());
+        reader.setDaemon(true);
+        reader.start();
+        String line;
+        try {
+            line = ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            EmulatorProcess failed = new EmulatorProcess(process, dir, dir, logFile);
+            failed.close();
+            String why = e instanceof TimeoutException ? "no ready line within " + readyTimeout
+                    : "it exited before serving (status " + exitStatus(process) + ")";
+            throw new IOException("the emulator did not start on " + dir + ": " + why + "; its log ("
+                    + logFile + ") ends with:\n" + logTail(logFile));
+        }
+        Path device = Path.of(line.substring(EmulatorMain.READY.length() + 1));
+        return new EmulatorProcess(process, dir, device, logFile);
+    }
+
+    private static void readStdout(Process process, CompletableFuture<String> ready) {
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (!ready.isDone() && line.startsWith(EmulatorMain.READY + " ")) {
+                    ready.complete(line);
+                }
+                // Anything else is drained, so that the child never blocks on a full pipe.
+            }
+        } catch (IOException e) {
+            // The child went away: handled below.
+        }
+        ready.completeExceptionally(new IOException("the emulator's standard output ended"));
+    }
+
+    private static String exitStatus(Process process) {
+        try {
+            return process.waitFor(1, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private static String logTail(Path logFile) {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    public Path devicePath() {
+        return devicePath;
+    }
+
+    /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
+    public Path statusPath() {
+        return mountDir.resolve(GoldfishPipeFilesystem.STATUS_NAME);
+    }
+
+    /** The directory the emulator is mounted on. */
+    public Path mountDir() {
+        return mountDir;
+    }
+
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The child's handle, e.g. to kill it in a test of the stale-mount cleanup. */
+    public ProcessHandle processHandle() {
+        return process.toHandle();
+    }
+
+    /** The child's standard error. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /**
+     * Stops the child (SIGTERM, then SIGKILL if it has not exited within 10 s) and makes sure no mount is
+     * left on the directory, detaching it ({@code umount2(MNT_DETACH)}) when the child could not. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(TERM_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        detachLeftovers(mountDir);
+    }
+
+    /** Detaches every mount still on {@code dir} (a killed child leaves its dead mount behind). */
+    static void detachLeftovers(Path dir) {
+        try {
+            for (int i = 0; i < 16 && MountTable.isMountPoint(dir); i++) {
+                try {
+                    Libc.umount2(dir.toString(), LibcConstants.MNT_DETACH());
+                } catch (ErrnoException e) {
+                    if (e.errno() == Errno.EINVAL) {
+                        break;
+                    }
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot detach the emulator's mount on " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.goldfishdma.emulator;
+
+import dev.goldfishdma.libc.Libc;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The host's map from guest physical address to live region, shared by every pipe of one emulator, and the
+ * allocator of those addresses.
+ *
+ * <p>Addresses are fake but shaped like the driver's: page aligned, unique while the emulator runs (never
+ * reused, so a stale address from a closed pipe finds nothing), with a free page between regions so that
+ * an off-by-one address never lands in a neighbour.
+ */
+final class RegionTable {
+    /** Where the first region goes: above the first 2 GiB, as guest RAM would put it. */
+    static final long FIRST_PHYS = 0x8000_0000L;
+
+    private final Map<Long, EmulatedRegion> byPhys = new ConcurrentHashMap<>();
+    private long nextPhys = FIRST_PHYS;
+
+    synchronized long allocatePhys(long size) {
+        long page = Libc.PAGE_SIZE;
+        long phys = nextPhys;
+        nextPhys += (size + page - 1) / page * page + page;
+        return phys;
+    }
+
+    void register(long phys, EmulatedRegion region) {
+        byPhys.put(phys, region);
+    }
+
+    void unregister(long phys, EmulatedRegion region) {
+        byPhys.remove(phys, region);
+    }
+
+    /** The live region starting at {@code phys}, or null. */
+    EmulatedRegion lookup(long phys) {
+        return byPhys.get(phys);
+    }
+}

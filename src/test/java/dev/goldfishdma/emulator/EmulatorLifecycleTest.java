@@ -1,0 +1,146 @@
+package dev.goldfishdma.emulator;
+
+import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.testing.Capabilities;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Starting and stopping the emulator, in this JVM and as a command, and cleaning up after a killed one. */
+class EmulatorLifecycleTest {
+    @TempDir
+    static Path workDir;
+
+    @BeforeEach
+    void requireFuse() {
+        FuseCapability.require();
+    }
+
+    @AfterAll
+    static void nothingLeftBehind() throws IOException {
+        if (workDir != null) {
+            FuseCapability.assertNothingMountedUnder(workDir);
+            FuseCapability.assertNoCrashReportsUnder(workDir);
+        }
+    }
+
+    /** In-process use is fine as long as this JVM does not map the device. */
+    @Test
+    void inProcessEmulatorServesPipesAndUnmountsOnClose() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("in-process"));
+        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir);
+        try {
+            assertTrue(MountTable.isMountPoint(dir));
+            assertEquals(dir.resolve("goldfish_pipe"), emulator.devicePath());
+            try (GuestPipe pipe = GuestPipe.connect(emulator.devicePath(), "echo")) {
+                pipe.write("in process".getBytes(StandardCharsets.UTF_8));
+                assertEquals("in process", new String(pipe.readExactly(10), StandardCharsets.UTF_8));
+                assertEquals(0, pipe.createRegion(1 << 20));
+                assertArrayEquals(new long[] {0, 1 << 20}, pipe.getOff());
+                assertTrue(emulator.status().contains("pipes 1\nregions 1\n"), emulator.status());
+            }
+        } finally {
+            emulator.close();
+        }
+        assertFalse(MountTable.isMountPoint(dir));
+        emulator.close(); // idempotent
+    }
+
+    @Test
+    void closingTheEmulatorProcessStopsItAndLeavesNoMount() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("process"));
+        EmulatorProcess emulator = EmulatorProcess.start(dir);
+        ProcessHandle child = emulator.processHandle();
+        assertTrue(MountTable.isMountPoint(dir));
+        assertEquals(dir.resolve("goldfish_pipe"), emulator.devicePath());
+        emulator.close();
+        assertFalse(child.isAlive());
+        assertFalse(MountTable.isMountPoint(dir));
+        assertEquals(List.of(), MountTable.mountsUnder(dir));
+    }
+
+    @Test
+    void deadMountOfAKilledEmulatorIsDetachedAtTheNextStart() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("killed"));
+        EmulatorProcess first = EmulatorProcess.start(dir);
+        try {
+            first.processHandle().destroyForcibly();
+            first.processHandle().onExit().get(10, TimeUnit.SECONDS);
+            // SIGKILL runs no shutdown hook: the mount stays, its connection dead.
+            assertTrue(MountTable.isMountPoint(dir));
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> Libc.open(dir.toString(), OpenFlags.O_RDONLY));
+            assertEquals(Errno.ENOTCONN, e.errno());
+
+            try (EmulatorProcess second = EmulatorProcess.start(dir);
+                 GuestPipe pipe = GuestPipe.connect(second.devicePath(), "echo")) {
+                pipe.write(new byte[] {42});
+                assertArrayEquals(new byte[] {42}, pipe.readExactly(1));
+                assertEquals(1, MountTable.mounts().stream()
+                        .filter(m -> m.mountPoint().equals(dir)).count(), "exactly one mount: the live one");
+            }
+            assertFalse(MountTable.isMountPoint(dir));
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void closeDetachesTheMountOfAChildThatDiedWithoutCleaningUp() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("died"));
+        EmulatorProcess emulator = EmulatorProcess.start(dir);
+        emulator.processHandle().destroyForcibly();
+        emulator.processHandle().onExit().get(10, TimeUnit.SECONDS);
+        assertTrue(MountTable.isMountPoint(dir));
+        emulator.close();
+        assertFalse(MountTable.isMountPoint(dir));
+    }
+
+    @Test
+    void startingOnADirectoryAlreadyServedFails() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("busy"));
+        try (EmulatorProcess emulator = EmulatorProcess.start(dir)) {
+            IOException e = assertThrows(IOException.class, () -> GoldfishPipeEmulator.start(dir));
+            assertTrue(e.getMessage().contains("already mounted"), e.getMessage());
+            try (GuestPipe pipe = GuestPipe.connect(emulator.devicePath(), "echo")) {
+                pipe.write(new byte[] {7});
+                assertArrayEquals(new byte[] {7}, pipe.readExactly(1), "the first emulator still serves");
+            }
+        }
+    }
+
+    @Test
+    void aFailedStartReportsTheChildsLog() throws Exception {
+        Path missing = workDir.resolve("no-such-dir");
+        IOException e = assertThrows(IOException.class, () -> EmulatorProcess.start(missing));
+        assertTrue(e.getMessage().contains("exited before serving"), e.getMessage());
+        assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
+    }
+
+    @Test
+    void emulatorMainRejectsAWrongCommandLine() throws Exception {
+        Process process = new ProcessBuilder(Capabilities.javaCommand(EmulatorMain.class.getName()))
+                .directory(workDir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(output.contains("usage: EmulatorMain <mountDir>"), output);
+    }
+}

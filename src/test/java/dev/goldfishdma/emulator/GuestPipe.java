@@ -1,0 +1,148 @@
+package dev.goldfishdma.emulator;
+
+import dev.goldfishdma.gen.dma.GoldfishDma;
+import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
+import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.MmapFlags;
+import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.libc.PollFd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A guest's use of the device in the tests, through the libc layer only (real system calls on the mounted
+ * file), as the driver's users make them.
+ */
+final class GuestPipe implements AutoCloseable {
+    /** How long a test waits for an answer before failing instead of hanging. */
+    static final int ANSWER_TIMEOUT_MILLIS = 30_000;
+
+    final int fd;
+    private final Arena arena = Arena.ofShared();
+    private boolean closed;
+
+    private GuestPipe(int fd) {
+        this.fd = fd;
+    }
+
+    static GuestPipe open(Path device) throws ErrnoException {
+        return open(device, 0);
+    }
+
+    static GuestPipe open(Path device, int extraFlags) throws ErrnoException {
+        return new GuestPipe(Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | extraFlags));
+    }
+
+    /** Opens and connects to {@code service}. */
+    static GuestPipe connect(Path device, String service) throws ErrnoException {
+        GuestPipe pipe = open(device);
+        pipe.write(("pipe:" + service + "\0").getBytes(StandardCharsets.UTF_8));
+        return pipe;
+    }
+
+    void write(byte[] bytes) throws ErrnoException {
+        MemorySegment buffer = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, buffer, 0, bytes.length);
+        Libc.writeFully(fd, buffer.asSlice(0, bytes.length));
+    }
+
+    void write(MemorySegment bytes) throws ErrnoException {
+        MemorySegment buffer = arena.allocate(Math.max(1, bytes.byteSize()));
+        MemorySegment.copy(bytes, 0, buffer, 0, bytes.byteSize());
+        Libc.writeFully(fd, buffer.asSlice(0, bytes.byteSize()));
+    }
+
+    /** Reads exactly {@code n} bytes, failing the test if they do not come within the answer timeout. */
+    byte[] readExactly(int n) throws ErrnoException {
+        MemorySegment buffer = arena.allocate(Math.max(1, n));
+        long done = 0;
+        while (done < n) {
+            assertTrue(waitFor(PollFd.POLLIN, ANSWER_TIMEOUT_MILLIS) != 0,
+                    "no data within " + ANSWER_TIMEOUT_MILLIS + " ms (" + done + " of " + n + " bytes read)");
+            long got = Libc.read(fd, buffer.asSlice(done, n - done));
+            if (got == 0) {
+                fail("end of stream after " + done + " of " + n + " bytes");
+            }
+            done += got;
+        }
+        return buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /** One read(2) of up to {@code n} bytes. */
+    long readOnce(int n) throws ErrnoException {
+        return Libc.read(fd, arena.allocate(Math.max(1, n)).asSlice(0, n));
+    }
+
+    /** poll(2) for {@code events}: the returned events, 0 on time-out. */
+    short waitFor(short events, int timeoutMillis) throws ErrnoException {
+        try (Arena local = Arena.ofConfined()) {
+            MemorySegment fds = local.allocate(PollFd.LAYOUT);
+            PollFd.set(fds, 0, fd, events);
+            int n = Libc.poll(fds, 1, timeoutMillis);
+            return n == 0 ? 0 : PollFd.revents(fds, 0);
+        }
+    }
+
+    /** CREATE_REGION; returns 0 or -errno. */
+    int createRegion(long size) {
+        MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
+        goldfish_dma_ioctl_info.size(info, size);
+        return Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION(), info);
+    }
+
+    /** GETOFF: {phys_begin, size}. */
+    long[] getOff() throws ErrnoException {
+        MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
+        goldfish_dma_ioctl_info.phys_begin(info, -1);
+        goldfish_dma_ioctl_info.size(info, -1);
+        assertEquals(0, Libc.ioctl(fd, GoldfishDma.GOLDFISH_DMA_IOC_GETOFF(), info));
+        return new long[] {goldfish_dma_ioctl_info.phys_begin(info), goldfish_dma_ioctl_info.size(info)};
+    }
+
+    /** Any request with a 16-byte argument; returns the result or -errno. */
+    int ioctl(long request) {
+        return Libc.ioctlOrErrno(fd, request, goldfish_dma_ioctl_info.allocate(arena));
+    }
+
+    /** mmap(NULL, size, prot, MAP_SHARED, fd, 0), as a segment of that size. */
+    MemorySegment map(long size, int prot) throws ErrnoException {
+        return Libc.mmap(size, prot, MmapFlags.MAP_SHARED, fd, 0).reinterpret(size);
+    }
+
+    /** mmap read and write, as the library does. */
+    MemorySegment map(long size) throws ErrnoException {
+        return map(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE);
+    }
+
+    static void unmap(MemorySegment mapping) throws ErrnoException {
+        Libc.munmap(mapping, mapping.byteSize());
+    }
+
+    /** Sends one dma command and returns its 8-byte answer. */
+    MemorySegment dmaCommand(MemorySegment command) throws ErrnoException {
+        write(command);
+        return MemorySegment.ofArray(readExactly(DmaServiceProtocol.ANSWER_SIZE));
+    }
+
+    /** Closes the descriptor once; later calls do nothing (a second close could hit a reused number). */
+    @Override
+    public void close() throws ErrnoException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Libc.close(fd);
+        } finally {
+            arena.close();
+        }
+    }
+}
