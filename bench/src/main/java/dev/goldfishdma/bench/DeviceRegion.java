@@ -1,6 +1,5 @@
 package dev.goldfishdma.bench;
 
-import dev.goldfishdma.device.DevicePaths;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionOption;
@@ -33,11 +32,6 @@ final class DeviceRegion implements AutoCloseable {
             pipe.close();
             throw e;
         }
-    }
-
-    /** The device to benchmark: a real goldfish pipe when this is a guest, otherwise none yet. */
-    static Path device() throws IOException {
-        return DevicePaths.require();
     }
 
     DmaRegion region() {

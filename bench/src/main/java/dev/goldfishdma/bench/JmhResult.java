@@ -31,6 +31,26 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, Metr
     /** The JMH allocation profiler's bytes per operation, if {@code -prof gc} ran. */
     static final String ALLOC_NORM = "gc.alloc.rate.norm";
 
+    /**
+     * Heap bytes allocated per library call by the benchmark thread ({@link ThreadAllocation}), where the
+     * benchmark counts them, otherwise JMH's {@code gc.alloc.rate.norm} (all threads, per operation); NaN
+     * when neither was measured.
+     */
+    double allocation() {
+        Metric bytes = secondary.get("allocatedBytes");
+        Metric calls = secondary.get("calls");
+        if (bytes != null && calls != null && calls.score() > 0) {
+            return bytes.score() / calls.score();
+        }
+        Metric norm = secondary.get(ALLOC_NORM);
+        return norm == null ? Double.NaN : norm.score();
+    }
+
+    /** What {@link #allocation()} is: "B/call (thread)" or "B/op (JVM)". */
+    String allocationUnit() {
+        return secondary.containsKey("calls") ? "B/call (thread)" : "B/op (JVM)";
+    }
+
     /** The method name without its class, e.g. {@code heapToRegion}. */
     String method() {
         return benchmark.substring(benchmark.lastIndexOf('.') + 1);

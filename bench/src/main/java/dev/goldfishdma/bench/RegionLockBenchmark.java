@@ -38,18 +38,20 @@ public class RegionLockBenchmark {
     private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
 
     private final Arena arena = Arena.ofConfined();
-    private DeviceRegion device;
+    private Device device;
+    private DeviceRegion opened;
     private DmaRegion region;
     private int deviceFd;
     private MemorySegment lockArg;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-        device = DeviceRegion.open(DeviceRegion.device(), Sizes.REGION);
-        region = device.region();
+        device = Device.open();
+        opened = device.openRegion(Sizes.REGION);
+        region = opened.region();
         Sizes.touchEveryPage(region.segment());
         region.physicalAddress();
-        deviceFd = Libc.open(DeviceRegion.device().toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        deviceFd = Libc.open(device.path().toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
         lockArg = arena.allocate(16, 8);
         int r = Libc.ioctlOrErrno(deviceFd, LOCK, lockArg);
         if (r != 0) {
@@ -60,13 +62,15 @@ public class RegionLockBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         Libc.close(deviceFd);
+        opened.close();
         device.close();
         arena.close();
     }
 
     @Benchmark
-    public void lockUnlock() throws IOException {
+    public void lockUnlock(ThreadAllocation alloc) throws IOException {
         region.lock().close();
+        alloc.count(1);
     }
 
     @Benchmark
@@ -75,7 +79,9 @@ public class RegionLockBenchmark {
     }
 
     @Benchmark
-    public int deviceLockIoctl() {
-        return Libc.ioctlOrErrno(deviceFd, LOCK, lockArg);
+    public int deviceLockIoctl(ThreadAllocation alloc) {
+        int r = Libc.ioctlOrErrno(deviceFd, LOCK, lockArg);
+        alloc.count(1);
+        return r;
     }
 }

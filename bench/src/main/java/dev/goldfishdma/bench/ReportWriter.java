@@ -124,14 +124,16 @@ public final class ReportWriter {
                     .append(" | ").append(target).append(" | ").append(met ? "yes" : "**no**").append(" |\n");
         }
 
-        md.append("\n### Allocation on the paths that promise none (`-prof gc`, `gc.alloc.rate.norm`)\n\n");
-        md.append("| benchmark | params | B/op |\n|---|---|---|\n");
+        md.append("\n### Allocation on the library's paths\n\n");
+        md.append("B/op (JVM): `-prof gc`'s `gc.alloc.rate.norm`, every thread of the JVM per operation. "
+                + "B/call (thread): what the benchmark thread itself allocated per library call "
+                + "(`ThreadAllocation`), free of the JVM's background allocation.\n\n");
+        md.append("| benchmark | params | B/op (JVM) | B/call (thread) |\n|---|---|---|---|\n");
         for (JmhResult r : results) {
             String shortName = r.className() + "." + r.method();
             if (HOT_PATHS.contains(shortName)) {
-                JmhResult.Metric alloc = r.secondary().get(JmhResult.ALLOC_NORM);
-                md.append("| ").append(shortName).append(" | ").append(params(r)).append(" | ")
-                        .append(alloc == null ? "-" : fmt(alloc.score())).append(" |\n");
+                md.append("| ").append(shortName).append(" | ").append(params(r)).append(" | ").append(jvmAlloc(r))
+                        .append(" | ").append(threadAlloc(r)).append(" |\n");
             }
         }
 
@@ -156,18 +158,26 @@ public final class ReportWriter {
         }
 
         md.append("\n### Every score\n\n");
-        md.append("| benchmark | params | mode | score | error (99.9%) | units | alloc B/op |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
+        md.append("| benchmark | params | mode | score | error (99.9%) | units | B/op (JVM) | B/call (thread) |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
         for (JmhResult r : results) {
             JmhResult.Metric p = r.primary();
-            JmhResult.Metric alloc = r.secondary().get(JmhResult.ALLOC_NORM);
             md.append("| ").append(r.className()).append('.').append(r.method()).append(" | ").append(params(r))
                     .append(" | ").append(r.mode()).append(" | ").append(fmt(p.score())).append(" | ")
-                    .append(fmt(p.error())).append(" | ").append(p.unit()).append(" | ")
-                    .append(alloc == null ? "-" : fmt(alloc.score())).append(" |\n");
+                    .append(fmt(p.error())).append(" | ").append(p.unit()).append(" | ").append(jvmAlloc(r))
+                    .append(" | ").append(threadAlloc(r)).append(" |\n");
         }
         md.append('\n');
         return md.toString();
+    }
+
+    private static String jvmAlloc(JmhResult r) {
+        JmhResult.Metric alloc = r.secondary().get(JmhResult.ALLOC_NORM);
+        return alloc == null ? "-" : fmt(alloc.score());
+    }
+
+    private static String threadAlloc(JmhResult r) {
+        return r.secondary().containsKey("calls") ? fmt(r.allocation()) : "-";
     }
 
     /** a/b with its error, combining the two relative errors in quadrature. */

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *
  * <p>Optionally (full runs) it also holds allocation-free paths to their promise: each {@code --max-alloc
  * REGEX=BYTES} fails the check when a benchmark whose key matches allocated more than {@code BYTES} per
- * operation ({@code gc.alloc.rate.norm}, from {@code -prof gc}).
+ * call ({@link JmhResult#allocation()}: the benchmark thread's count where the benchmark keeps one,
+ * otherwise {@code gc.alloc.rate.norm} per operation from {@code -prof gc}).
  *
  * <p>Command line: {@code ResultCheck RESULTS.json [--max-alloc REGEX=BYTES]... [JMH options]}; the JMH
  * options (include patterns, {@code -e}, {@code -p}) say which benchmarks the run was asked for.
@@ -70,11 +71,11 @@ public final class ResultCheck {
                 if (!limit.pattern().matcher(r.key()).find()) {
                     continue;
                 }
-                JmhResult.Metric alloc = r.secondary().get(JmhResult.ALLOC_NORM);
-                if (alloc == null) {
-                    problems.add("no " + JmhResult.ALLOC_NORM + " (run with -prof gc): " + r.key());
-                } else if (!(alloc.score() <= limit.maxBytesPerOp())) {
-                    problems.add(String.format("allocates %.3f B/op, more than %s B/op: %s", alloc.score(),
+                double alloc = r.allocation();
+                if (Double.isNaN(alloc)) {
+                    problems.add("no allocation measured (run with -prof gc): " + r.key());
+                } else if (!(alloc <= limit.maxBytesPerOp())) {
+                    problems.add(String.format("allocates %.3f %s, more than %s: %s", alloc, r.allocationUnit(),
                             limit.maxBytesPerOp(), r.key()));
                 }
             }

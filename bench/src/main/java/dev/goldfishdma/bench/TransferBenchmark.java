@@ -46,7 +46,8 @@ public class TransferBenchmark {
     @Param({"4096", "16384", "65536", "262144", "1048576", "4194304", "33554432"})
     public int chunk;
 
-    private DeviceRegion device;
+    private Device device;
+    private DeviceRegion opened;
     private DmaRegion region;
     private MemorySegment mapping;
     private final Arena arena = Arena.ofShared();
@@ -63,8 +64,9 @@ public class TransferBenchmark {
         if (SIZE % chunk != 0) {
             throw new IllegalArgumentException("chunk " + chunk + " does not divide the region size " + SIZE);
         }
-        device = DeviceRegion.open(DeviceRegion.device(), SIZE);
-        region = device.region();
+        device = Device.open();
+        opened = device.openRegion(SIZE);
+        region = opened.region();
         mapping = region.segment();
         Sizes.touchEveryPage(mapping);
         region.physicalAddress();
@@ -91,6 +93,7 @@ public class TransferBenchmark {
         if (mapping.get(JAVA_BYTE, SIZE - 1) != heap[SIZE - 1]) {
             throw new IllegalStateException("the last byte of the region was not transferred");
         }
+        opened.close();
         device.close();
         arena.close();
     }
@@ -98,34 +101,38 @@ public class TransferBenchmark {
     // ---- through the library ------------------------------------------------------------------------------
 
     @Benchmark
-    public void apiWriteHeap() {
+    public void apiWriteHeap(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.write(o, heap, o, chunk);
         }
+        alloc.count(SIZE / chunk);
     }
 
     @Benchmark
-    public void apiWriteSegment() {
+    public void apiWriteSegment(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.write(o, offHeap.asSlice(o, chunk));
         }
+        alloc.count(SIZE / chunk);
     }
 
     @Benchmark
-    public void apiWriteByteBuffer() {
+    public void apiWriteByteBuffer(ThreadAllocation alloc) {
         ByteBuffer src = heapBuffer;
         for (int o = 0; o < SIZE; o += chunk) {
             src.limit(o + chunk);
             src.position(o);
             region.write(o, src);
         }
+        alloc.count(SIZE / chunk);
     }
 
     @Benchmark
-    public void apiReadHeap() {
+    public void apiReadHeap(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.read(o, heap, o, chunk);
         }
+        alloc.count(SIZE / chunk);
     }
 
     /**
@@ -133,7 +140,7 @@ public class TransferBenchmark {
      * and hand the host the physical address.
      */
     @Benchmark
-    public long apiUploadCycle() throws IOException {
+    public long apiUploadCycle(ThreadAllocation alloc) throws IOException {
         long addresses = 0;
         for (int o = 0; o < SIZE; o += chunk) {
             try (RegionLock held = region.lock()) {
@@ -141,6 +148,7 @@ public class TransferBenchmark {
                 addresses += region.physicalAddress() + o;
             }
         }
+        alloc.count(SIZE / chunk);
         return addresses;
     }
 
