@@ -73,8 +73,23 @@ class ResultCheckTest {
                 entry("IoctlBenchmark.enottyBareFfm", null, "250.0", null));
         List<String> problems = ResultCheck.problems(results, EXPECTED,
                 List.of(ResultCheck.AllocLimit.parse("apiWriteHeap=0.5"), ResultCheck.AllocLimit.parse("enotty=1")));
-        assertEquals(List.of("no gc.alloc.rate.norm (run with -prof gc): IoctlBenchmark.enottyBareFfm",
-                "allocates 48.000 B/op, more than 0.5 B/op: TransferBenchmark.apiWriteHeap:chunk=65536"), problems);
+        assertEquals(List.of("no allocation measured (run with -prof gc): IoctlBenchmark.enottyBareFfm",
+                "allocates 48.000 B/op (JVM), more than 0.5: TransferBenchmark.apiWriteHeap:chunk=65536"), problems);
+    }
+
+    @Test
+    void theThreadsOwnCountWinsOverTheJvmWideFigure(@TempDir Path dir) throws IOException {
+        String quiet = entry("TransferBenchmark.apiUploadCycle", "4096", "3.0", "50000.0").replace(
+                "\"secondaryMetrics\" : {", "\"secondaryMetrics\" : { \"allocatedBytes\" : { \"score\" : 0.0 },"
+                        + " \"calls\" : { \"score\" : 81920.0 },");
+        String noisy = entry("TransferBenchmark.apiUploadCycle", "65536", "3.0", "0.0").replace(
+                "\"secondaryMetrics\" : {", "\"secondaryMetrics\" : { \"allocatedBytes\" : { \"score\" : 40960.0 },"
+                        + " \"calls\" : { \"score\" : 2048.0 },");
+        List<JmhResult> results = parse(dir, quiet, noisy);
+        assertEquals(0.0, results.get(0).allocation());
+        assertEquals("B/call (thread)", results.get(0).allocationUnit());
+        assertEquals(List.of("allocates 20.000 B/call (thread), more than 0.5: TransferBenchmark.apiUploadCycle:chunk=65536"),
+                ResultCheck.problems(results, Set.of(), List.of(ResultCheck.AllocLimit.parse("apiUploadCycle=0.5"))));
     }
 
     @Test
