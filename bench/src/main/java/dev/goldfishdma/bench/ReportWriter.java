@@ -23,6 +23,7 @@ public final class ReportWriter {
     static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (ReportWriter) -->";
     static final String END = "<!-- END GENERATED RESULTS -->";
     private static final String CHUNK_32M = "chunk=" + Sizes.REGION;
+    private static final String CHUNK_4K = "chunk=4096";
 
     private ReportWriter() {
     }
@@ -38,23 +39,32 @@ public final class ReportWriter {
     }
 
     static final List<Ratio> RATIOS = List.of(
-            new Ratio("32 MiB heap upload, API `write(long, byte[], ...)` vs bare `MemorySegment.copy`",
+            new Ratio("32 MiB in one chunk, heap upload, API `write(long, byte[], ...)` vs bare `MemorySegment.copy`",
                     "TransferBenchmark.apiWriteHeap:" + CHUNK_32M, "TransferBenchmark.baseSegmentCopyHeap:" + CHUNK_32M,
                     false, 0.95, true),
-            new Ratio("32 MiB upload cycle (lock, copy, unlock, address) vs bare `MemorySegment.copy`",
+            new Ratio("32 MiB in one chunk, upload cycle (lock, copy, unlock, address) vs bare `MemorySegment.copy`",
                     "TransferBenchmark.apiUploadCycle:" + CHUNK_32M, "TransferBenchmark.baseSegmentCopyHeap:" + CHUNK_32M,
                     false, 0.95, true),
-            new Ratio("32 MiB off-heap upload, API `write(long, MemorySegment)` vs bare `MemorySegment.copy`",
+            new Ratio("32 MiB in one chunk, off-heap upload, API `write(long, MemorySegment)` vs bare `MemorySegment.copy`",
                     "TransferBenchmark.apiWriteSegment:" + CHUNK_32M,
                     "TransferBenchmark.baseSegmentCopyOffHeap:" + CHUNK_32M, false, 0.95, true),
-            new Ratio("32 MiB heap upload, API vs libc `memcpy` downcall",
+            new Ratio("32 MiB in one chunk, heap upload, API vs libc `memcpy` downcall",
                     "TransferBenchmark.apiWriteHeap:" + CHUNK_32M, "TransferBenchmark.baseMemcpy:" + CHUNK_32M,
                     false, 1.3, true),
-            new Ratio("32 MiB off-heap upload, API vs libc `memcpy` downcall",
+            new Ratio("32 MiB in one chunk, off-heap upload, API vs libc `memcpy` downcall",
                     "TransferBenchmark.apiWriteSegment:" + CHUNK_32M, "TransferBenchmark.baseMemcpy:" + CHUNK_32M,
                     false, 1.3, true),
-            new Ratio("32 MiB heap upload, API vs JNA `Pointer.write`",
+            new Ratio("32 MiB in one chunk, heap upload, API vs JNA `Pointer.write`",
                     "TransferBenchmark.apiWriteHeap:" + CHUNK_32M, "TransferBenchmark.baseJnaWrite:" + CHUNK_32M,
+                    false, 1.3, true),
+            new Ratio("32 MiB in 4 KiB chunks, heap upload, API vs libc `memcpy` downcall",
+                    "TransferBenchmark.apiWriteHeap:" + CHUNK_4K, "TransferBenchmark.baseMemcpy:" + CHUNK_4K,
+                    false, 1.3, true),
+            new Ratio("32 MiB in 4 KiB chunks, off-heap upload, API vs libc `memcpy` downcall",
+                    "TransferBenchmark.apiWriteSegment:" + CHUNK_4K, "TransferBenchmark.baseMemcpy:" + CHUNK_4K,
+                    false, 1.3, true),
+            new Ratio("32 MiB in 4 KiB chunks, heap upload, API vs JNA `Pointer.write`",
+                    "TransferBenchmark.apiWriteHeap:" + CHUNK_4K, "TransferBenchmark.baseJnaWrite:" + CHUNK_4K,
                     false, 1.3, true),
             new Ratio("ioctl time, library `Libc.ioctl` vs bare FFM downcall (FIONREAD, pipe)",
                     "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadBareFfm", false, 1.10, false),
