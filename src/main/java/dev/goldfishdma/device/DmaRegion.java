@@ -234,6 +234,18 @@ public final class DmaRegion implements AutoCloseable {
     }
 
     /**
+     * Copies {@code length} bytes of {@code src} from {@code srcOffset} into the region at {@code offset}, for
+     * uploading a large buffer chunk by chunk without slicing it.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds
+     */
+    public void write(long offset, MemorySegment src, long srcOffset, long length) {
+        Objects.checkFromIndexSize(srcOffset, length, src.byteSize());
+        checkRange(offset, length);
+        MemorySegment.copy(src, srcOffset, segment, offset, length);
+    }
+
+    /**
      * Copies {@code src}'s remaining bytes into the region at {@code offset} and advances its position.
      *
      * @throws IndexOutOfBoundsException if they do not fit
@@ -241,7 +253,12 @@ public final class DmaRegion implements AutoCloseable {
     public void write(long offset, ByteBuffer src) {
         int length = src.remaining();
         checkRange(offset, length);
-        MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, offset, length);
+        if (src.hasArray()) {
+            // Straight from the array: wrapping a heap buffer in a segment would allocate on every call.
+            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), segment, JAVA_BYTE, offset, length);
+        } else {
+            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, offset, length);
+        }
         src.position(src.position() + length);
     }
 
@@ -262,6 +279,17 @@ public final class DmaRegion implements AutoCloseable {
         MemorySegment.copy(segment, offset, dst, 0, dst.byteSize());
     }
 
+    /**
+     * Copies {@code length} bytes of the region from {@code offset} into {@code dst} at {@code dstOffset}.
+     *
+     * @throws IndexOutOfBoundsException if either range is out of bounds
+     */
+    public void read(long offset, MemorySegment dst, long dstOffset, long length) {
+        Objects.checkFromIndexSize(dstOffset, length, dst.byteSize());
+        checkRange(offset, length);
+        MemorySegment.copy(segment, offset, dst, dstOffset, length);
+    }
+
     /** Fills {@code dst}'s remaining bytes from the region at {@code offset} and advances its position. */
     public void read(long offset, ByteBuffer dst) {
         if (dst.isReadOnly()) {
@@ -269,7 +297,11 @@ public final class DmaRegion implements AutoCloseable {
         }
         int length = dst.remaining();
         checkRange(offset, length);
-        MemorySegment.copy(segment, offset, MemorySegment.ofBuffer(dst), 0, length);
+        if (dst.hasArray()) {
+            MemorySegment.copy(segment, JAVA_BYTE, offset, dst.array(), dst.arrayOffset() + dst.position(), length);
+        } else {
+            MemorySegment.copy(segment, offset, MemorySegment.ofBuffer(dst), 0, length);
+        }
         dst.position(dst.position() + length);
     }
 

@@ -73,7 +73,7 @@ public final class EmulatorProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", absoluteClassPath(),
                 EmulatorMain.class.getName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
@@ -100,6 +100,14 @@ public final class EmulatorProcess implements AutoCloseable {
         }
         Path device = Path.of(line.substring(EmulatorMain.READY.length() + 1));
         return new EmulatorProcess(process, dir, device, logFile);
+    }
+
+    /** This JVM's class path with every entry absolute: the child runs in another working directory. */
+    private static String absoluteClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isEmpty())
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static void readStdout(Process process, CompletableFuture<String> ready) {

@@ -73,6 +73,37 @@ class DmaRegionTest {
     }
 
     @Test
+    void partialSegmentCopiesAndSlicedBuffersReachTheHost() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
+             DmaRegion region = pipe.createRegion(64 * Libc.PAGE_SIZE);
+             Arena arena = Arena.ofConfined()) {
+            long phys = region.physicalAddress();
+            byte[] data = new byte[100_000];
+            new SplittableRandom(8).nextBytes(data);
+            MemorySegment source = arena.allocate(data.length);
+            MemorySegment.copy(data, 0, source, JAVA_BYTE, 0, data.length);
+            region.write(1000, source, 500, 60_000);
+            assertEquals(HostChecksums.local(data, 500, 60_000), HostChecksums.crc(pipe, phys, 1000, 60_000));
+            MemorySegment back = arena.allocate(data.length);
+            region.read(1000, back, 7, 60_000);
+            assertEquals(-1, back.asSlice(7, 60_000).mismatch(source.asSlice(500, 60_000)));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.write(0, source, 99_999, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> region.read(0, back, -1, 1));
+
+            // A heap buffer that is a slice of a larger array: its array offset counts.
+            ByteBuffer slice = ByteBuffer.wrap(data).position(300).slice().limit(40_000);
+            region.write(200_000, slice);
+            assertEquals(HostChecksums.local(data, 300, 40_000), HostChecksums.crc(pipe, phys, 200_000, 40_000));
+            ByteBuffer into = ByteBuffer.wrap(new byte[50_000]).position(10).slice().limit(40_000);
+            region.read(200_000, into);
+            assertEquals(-1, ByteBuffer.wrap(into.array(), 10, 40_000).mismatch(ByteBuffer.wrap(data, 300, 40_000)));
+            ByteBuffer readOnly = ByteBuffer.wrap(data, 0, 4096).asReadOnlyBuffer();
+            region.write(0, readOnly);
+            assertEquals(HostChecksums.local(data, 0, 4096), HostChecksums.crc(pipe, phys, 0, 4096));
+        }
+    }
+
+    @Test
     void aHostFillArrivesInTheSegment() throws Exception {
         long size = 4L << 20;
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
