@@ -76,6 +76,7 @@ class CliTest {
         assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through a 2 MiB region"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
         assertTrue(run.out().matches("(?s).*throughput  copy into the region [0-9.]+ [GM]B/s.*"), run.out());
+        assertTrue(run.out().matches("(?s).*setup       first touch of the region's 2 MiB: [0-9.]+ ms.*"), run.out());
     }
 
     @Test
