@@ -1,30 +1,25 @@
 package dev.goldfishdma.cli;
 
-import dev.goldfishdma.device.DevicePaths;
-import dev.goldfishdma.emulator.EmulatorProcess;
+import dev.goldfishdma.emulator.AvailableDevice;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
- * The device a command works on: the one given, else the first known path that exists, else an emulated
- * device started for the run (in a child process, on a temporary directory) and removed when the command
- * ends, also on Ctrl-C.
+ * The device a command works on: the one given, else the {@linkplain AvailableDevice available one} (the real
+ * device, or an emulated device started for the run), which is removed when the command ends, also on Ctrl-C.
  */
 final class DeviceChoice implements AutoCloseable {
     private final Path path;
-    private final EmulatorProcess emulator;
-    private final Path mountDir;
+    private final AvailableDevice available;
     private final Thread shutdownHook;
 
-    private DeviceChoice(Path path, EmulatorProcess emulator, Path mountDir) {
+    private DeviceChoice(Path path, AvailableDevice available) {
         this.path = path;
-        this.emulator = emulator;
-        this.mountDir = mountDir;
-        this.shutdownHook = emulator == null ? null : new Thread(this::stopEmulator, "goldfish-dma emulator cleanup");
+        this.available = available;
+        this.shutdownHook = available == null || !available.emulated() ? null
+                : new Thread(this::stopEmulator, "goldfish-dma emulator cleanup");
         if (shutdownHook != null) {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
@@ -32,23 +27,15 @@ final class DeviceChoice implements AutoCloseable {
 
     static DeviceChoice resolve(Path given, PrintWriter out) throws IOException {
         if (given != null) {
-            return new DeviceChoice(given, null, null);
+            return new DeviceChoice(given, null);
         }
-        Optional<Path> known = DevicePaths.find();
-        if (known.isPresent()) {
-            return new DeviceChoice(known.get(), null, null);
-        }
-        Path dir = Files.createTempDirectory("goldfish-dma-");
-        try {
-            EmulatorProcess emulator = EmulatorProcess.start(dir);
-            out.println("no goldfish pipe device here; using an emulated one at " + emulator.devicePath()
+        AvailableDevice available = AvailableDevice.find();
+        if (available.emulated()) {
+            out.println("no goldfish pipe device here; using an emulated one at " + available.path()
                     + " (removed on exit)");
             out.flush();
-            return new DeviceChoice(emulator.devicePath(), emulator, dir);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(dir);
-            throw e;
         }
+        return new DeviceChoice(available.path(), available);
     }
 
     Path path() {
@@ -56,17 +43,14 @@ final class DeviceChoice implements AutoCloseable {
     }
 
     boolean emulated() {
-        return emulator != null;
+        return available != null && available.emulated();
     }
 
-    private synchronized void stopEmulator() {
-        if (emulator != null) {
-            emulator.close();
-            try {
-                Files.deleteIfExists(mountDir);
-            } catch (IOException e) {
-                // left in the temporary directory: harmless
-            }
+    private void stopEmulator() {
+        try {
+            available.close();
+        } catch (IOException e) {
+            // files left in the temporary directory: harmless
         }
     }
 
