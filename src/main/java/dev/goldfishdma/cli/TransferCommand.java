@@ -78,7 +78,7 @@ final class TransferCommand implements Callable<Integer> {
         }
         try (DeviceChoice choice = DeviceChoice.resolve(device, out);
              GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
-             DmaRegion region = pipe.createRegion(Math.min(regionSize, DmaRegion.roundUp(Math.max(1, total))),
+             DmaRegion region = pipe.createRegion(DmaRegion.roundUp(Math.max(1, Math.min(regionSize, total))),
                      RegionOption.PREFAULT);
              InputStream file = source.file == null ? null : Files.newInputStream(source.file);
              Arena arena = Arena.ofConfined()) {

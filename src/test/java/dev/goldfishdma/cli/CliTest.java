@@ -80,6 +80,13 @@ class CliTest {
     }
 
     @Test
+    void transferLargerThanTheLargestRegionGoesInChunks() {
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "257");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("transferred 257 MiB in 9 chunk(s) through a 32 MiB region"), run.out());
+    }
+
+    @Test
     void transferOfAFileSendsItsBytes(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("payload.bin");
         byte[] data = new byte[3 * 4096 + 123];
