@@ -30,14 +30,14 @@ class EmulatorLifecycleTest {
 
     @BeforeEach
     void requireFuse() {
-        FuseCapability.require();
+        Capabilities.requireFuseMount();
     }
 
     @AfterAll
     static void nothingLeftBehind() throws IOException {
         if (workDir != null) {
-            FuseCapability.assertNothingMountedUnder(workDir);
-            FuseCapability.assertNoCrashReportsUnder(workDir);
+            Leftovers.assertNothingMountedUnder(workDir);
+            Leftovers.assertNoCrashReportsUnder(workDir);
         }
     }
 

@@ -54,7 +54,7 @@ class GoldfishPipeEmulatorTest {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        FuseCapability.require();
+        Capabilities.requireFuseMount();
         Path mountDir = Files.createDirectory(workDir.resolve("mnt"));
         emulator = EmulatorProcess.start(mountDir);
         device = emulator.devicePath();
@@ -66,8 +66,8 @@ class GoldfishPipeEmulatorTest {
             emulator.close();
         }
         if (workDir != null) {
-            FuseCapability.assertNothingMountedUnder(workDir);
-            FuseCapability.assertNoCrashReportsUnder(workDir);
+            Leftovers.assertNothingMountedUnder(workDir);
+            Leftovers.assertNoCrashReportsUnder(workDir);
         }
     }
 

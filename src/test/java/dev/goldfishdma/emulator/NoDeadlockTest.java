@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class NoDeadlockTest {
 
     @BeforeAll
     static void startEmulator() throws Exception {
-        FuseCapability.require();
+        Capabilities.requireFuseMount();
         emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")));
     }
 
@@ -47,8 +48,8 @@ class NoDeadlockTest {
             emulator.close();
         }
         if (workDir != null) {
-            FuseCapability.assertNothingMountedUnder(workDir);
-            FuseCapability.assertNoCrashReportsUnder(workDir);
+            Leftovers.assertNothingMountedUnder(workDir);
+            Leftovers.assertNoCrashReportsUnder(workDir);
         }
     }
 

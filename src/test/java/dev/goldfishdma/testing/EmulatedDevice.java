@@ -22,10 +22,7 @@ public final class EmulatedDevice implements AutoCloseable {
 
     /** Starts an emulated device on a fresh temporary directory. */
     public static EmulatedDevice start() throws IOException {
-        Capabilities.require(Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse")),
-                "/dev/fuse is missing or not accessible: cannot serve the emulated device");
-        Capabilities.require("root".equals(System.getProperty("user.name")),
-                "mounting a FUSE file system needs root here");
+        Capabilities.requireFuseMount();
         Path dir = Files.createTempDirectory("goldfish-test-");
         try {
             return new EmulatedDevice(dir, EmulatorProcess.start(dir));

@@ -1,0 +1,31 @@
+package dev.goldfishdma.emulator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The emulator tests' checks that nothing stays mounted and no JVM crashed. */
+final class Leftovers {
+    private Leftovers() {
+    }
+
+    /** Fails when a mount is left on or below {@code dir}, detaching it first so the run stays clean. */
+    static void assertNothingMountedUnder(Path dir) throws IOException {
+        List<MountTable.Mount> left = MountTable.mountsUnder(dir);
+        for (MountTable.Mount mount : left) {
+            EmulatorProcess.detachLeftovers(mount.mountPoint());
+        }
+        assertEquals(List.of(), left, "mounts left behind under " + dir);
+    }
+
+    /** Fails when a JVM crash report was written under {@code dir}. */
+    static void assertNoCrashReportsUnder(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err")).toList();
+            assertEquals(List.of(), reports, "JVM crash reports");
+        }
+    }
+}
