@@ -1,6 +1,6 @@
 package dev.goldfishdma.cli;
 
-import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
 import dev.goldfishdma.libc.Errno;
@@ -54,7 +54,7 @@ final class ProbeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DmaRegion.checkSize(size);
+        DriverRules.checkRegionSize(size);
         try (DeviceChoice choice = DeviceChoice.resolve(device, out)) {
             Path path = choice.path();
             if (!Files.exists(path)) {
@@ -90,7 +90,7 @@ final class ProbeCommand implements Callable<Integer> {
             check(r, "GETOFF");
             out.println("GETOFF    before any region: " + describe(info) + expect(info, 0, 0));
 
-            byte[] connect = ("pipe:" + service + "\0").getBytes(StandardCharsets.UTF_8);
+            byte[] connect = DriverRules.connectString(service);
             MemorySegment connectBytes = arena.allocate(connect.length);
             MemorySegment.copy(connect, 0, connectBytes, JAVA_BYTE, 0, connect.length);
             Libc.writeFully(fd, connectBytes);

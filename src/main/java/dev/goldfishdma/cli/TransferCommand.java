@@ -1,10 +1,11 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
-import dev.goldfishdma.emulator.DmaServiceProtocol;
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -65,7 +66,7 @@ final class TransferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        DmaRegion.checkSize(regionSize);
+        DriverRules.checkRegionSize(regionSize);
         long total;
         if (source.file != null) {
             total = Files.size(source.file);
@@ -78,7 +79,7 @@ final class TransferCommand implements Callable<Integer> {
         }
         try (DeviceChoice choice = DeviceChoice.resolve(device, out);
              GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
-             DmaRegion region = pipe.createRegion(DmaRegion.roundUp(Math.max(1, Math.min(regionSize, total))),
+             DmaRegion region = pipe.createRegion(DriverRules.regionSizeFor(Math.max(1, Math.min(regionSize, total))),
                      RegionOption.PREFAULT);
              InputStream file = source.file == null ? null : Files.newInputStream(source.file);
              Arena arena = Arena.ofConfined()) {

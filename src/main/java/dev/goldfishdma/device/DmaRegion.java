@@ -42,8 +42,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * closes the region, and the driver frees the memory once both are gone.
  */
 public final class DmaRegion implements AutoCloseable {
-    /** The largest region the driver creates: 256 MiB. */
-    public static final long MAX_SIZE = 256L * 1024 * 1024;
 
     private static final System.Logger LOG = System.getLogger(DmaRegion.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
@@ -68,28 +66,6 @@ public final class DmaRegion implements AutoCloseable {
         this.segment = mapping.segment;
         this.lockArgument = mapping.arena.allocate(16, 8);
         this.cleanable = CLEANER.register(this, mapping::leaked);
-    }
-
-    /**
-     * Checks the driver's size rule: a multiple of the page size, from one page to {@link #MAX_SIZE}.
-     *
-     * @throws IllegalArgumentException stating the rule and the size given
-     */
-    public static void checkSize(long size) {
-        long page = Libc.PAGE_SIZE;
-        if (size < page || size > MAX_SIZE || size % page != 0) {
-            throw new IllegalArgumentException("region size " + size + " is not allowed: the driver takes a multiple"
-                    + " of the page size (" + page + ") from " + page + " to " + MAX_SIZE + " bytes (256 MiB)");
-        }
-    }
-
-    /** Rounds {@code bytes} up to a size {@link #checkSize} accepts, or throws if there is none. */
-    public static long roundUp(long bytes) {
-        if (bytes <= 0 || bytes > MAX_SIZE) {
-            throw new IllegalArgumentException("no region holds " + bytes + " bytes: sizes run from 1 to " + MAX_SIZE);
-        }
-        long page = Libc.PAGE_SIZE;
-        return (bytes + page - 1) / page * page;
     }
 
     static DmaRegion map(GoldfishPipe pipe, long size, boolean prefault) throws IOException {

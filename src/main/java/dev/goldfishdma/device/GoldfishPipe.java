@@ -45,9 +45,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * sees is the driver's blocking or non-blocking behaviour, as chosen with {@link PipeOption}.
  */
 public final class GoldfishPipe extends AbstractInterruptibleChannel implements ByteChannel {
-    /** The longest service name accepted, in UTF-8 bytes; host services have short names. */
-    public static final int MAX_SERVICE_NAME_BYTES = 120;
-
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int BOUNCE_SIZE = 64 * 1024;
 
@@ -87,13 +84,13 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * @param device  the goldfish pipe device, e.g. {@code /dev/goldfish_pipe}
      * @param service the host service, e.g. {@code opengles}; a namespaced {@code ns:name} is passed as is
      * @throws IllegalArgumentException if {@code service} is empty, contains NUL or is longer than
-     *                                  {@link #MAX_SERVICE_NAME_BYTES} bytes
+     *                                  {@link DriverRules#MAX_SERVICE_NAME_BYTES} bytes
      * @throws ErrnoException           if the device cannot be opened (e.g. {@code ENOENT}, {@code EACCES}) or the
      *                                  connection string cannot be written
      */
     public static GoldfishPipe open(Path device, String service, PipeOption... options) throws IOException {
         Objects.requireNonNull(device, "device");
-        byte[] connect = connectString(service);
+        byte[] connect = DriverRules.connectString(service);
         boolean nonBlocking = Arrays.asList(options).contains(PipeOption.NON_BLOCKING);
         int fd = Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
         GoldfishPipe pipe = new GoldfishPipe(device, service, nonBlocking, fd);
@@ -104,23 +101,6 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
             pipe.close();
             throw e;
         }
-    }
-
-    private static byte[] connectString(String service) {
-        Objects.requireNonNull(service, "service");
-        if (service.isEmpty()) {
-            throw new IllegalArgumentException("service name is empty");
-        }
-        if (service.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("service name contains a NUL character: "
-                    + service.replace("\0", "\\0"));
-        }
-        byte[] name = service.getBytes(StandardCharsets.UTF_8);
-        if (name.length > MAX_SERVICE_NAME_BYTES) {
-            throw new IllegalArgumentException("service name is " + name.length + " bytes long; at most "
-                    + MAX_SERVICE_NAME_BYTES + " are accepted");
-        }
-        return ("pipe:" + service + "\0").getBytes(StandardCharsets.UTF_8);
     }
 
     /** The device this pipe was opened on. */
@@ -403,14 +383,14 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Creates this pipe's DMA region of {@code size} bytes and maps it.
      *
-     * @param size a multiple of the page size, from one page to {@link DmaRegion#MAX_SIZE}
+     * @param size a multiple of the page size, from one page to {@link DriverRules#MAX_REGION_SIZE}
      * @throws IllegalArgumentException if {@code size} breaks the driver's rule (checked before any call)
      * @throws ErrnoException           {@code EBUSY} if this pipe already has a region (one region per pipe: open
      *                                  another pipe); {@code ENOTTY} if the device is not a goldfish pipe;
      *                                  {@code ENOMEM} if the driver cannot allocate the memory
      */
     public DmaRegion createRegion(long size, RegionOption... options) throws IOException {
-        DmaRegion.checkSize(size);
+        DriverRules.checkRegionSize(size);
         synchronized (regionLock) {
             ensureOpen();
             try (Arena arena = Arena.ofConfined()) {

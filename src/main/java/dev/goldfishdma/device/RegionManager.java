@@ -79,7 +79,7 @@ public final class RegionManager implements AutoCloseable {
     }
 
     private Entry acquireEntry(long minBytes) throws IOException, InterruptedException {
-        long size = DmaRegion.roundUp(minBytes);
+        long size = DriverRules.regionSizeFor(minBytes);
         if (size > maxTotalBytes) {
             throw new IllegalArgumentException("a region of " + size + " bytes exceeds this manager's limit of "
                     + maxTotalBytes + " bytes");

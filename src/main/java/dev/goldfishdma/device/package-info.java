@@ -15,7 +15,7 @@
  *
  * <p>An upload, end to end: write into a region, tell the host its physical address, let the host check. The
  * service here is the {@code dma} checksum service of the emulated device
- * ({@link dev.goldfishdma.emulator.DmaServiceProtocol}); a real host service has a protocol of its own.
+ * ({@link dev.goldfishdma.service.DmaServiceProtocol}); a real host service has a protocol of its own.
  * {@snippet class="dev.goldfishdma.device.ReadmeExample" region="example"}
  *
  * <p>Errors: a failing system call is an {@link dev.goldfishdma.libc.ErrnoException} (an

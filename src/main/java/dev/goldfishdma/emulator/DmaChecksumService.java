@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 
 import java.lang.foreign.Arena;

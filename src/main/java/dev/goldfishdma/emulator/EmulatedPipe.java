@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.gen.fuse.fuse_notify_poll_wakeup_out;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
@@ -28,8 +29,6 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 final class EmulatedPipe implements HostPipe {
     /** Longest connect string the emulator waits for before giving up on a NUL. */
     private static final int MAX_CONNECT_LENGTH = 256;
-    private static final String CONNECT_PREFIX = "pipe:";
-    static final long MAX_REGION_SIZE = 256L * 1024 * 1024;
 
     private enum State { CONNECTING, CONNECTED, CLOSED_BY_HOST }
 
@@ -136,10 +135,10 @@ final class EmulatedPipe implements HostPipe {
      * its last part (the namespaced form), then its first part (the emulator's {@code service:arguments}).
      */
     private HostService findService(String connectString) {
-        if (!connectString.startsWith(CONNECT_PREFIX)) {
+        if (!connectString.startsWith(DriverRules.CONNECT_PREFIX)) {
             return null;
         }
-        String name = connectString.substring(CONNECT_PREFIX.length());
+        String name = connectString.substring(DriverRules.CONNECT_PREFIX.length());
         HostService service = services.get(name);
         int colon = name.indexOf(':');
         if (service == null && colon >= 0) {
@@ -208,7 +207,7 @@ final class EmulatedPipe implements HostPipe {
      * @return 0, EINVAL for a bad size, EBUSY when the pipe already has a region
      */
     synchronized int createRegion(long size) {
-        if (size < Libc.PAGE_SIZE || size > MAX_REGION_SIZE || size % Libc.PAGE_SIZE != 0) {
+        if (!DriverRules.isRegionSize(size)) {
             return Errno.EINVAL;
         }
         if (region != null) {

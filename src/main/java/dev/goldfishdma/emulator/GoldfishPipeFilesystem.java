@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
 import dev.goldfishdma.gen.fuse.fuse_attr;
@@ -87,7 +88,7 @@ final class GoldfishPipeFilesystem {
     static final long STATUS_NODE = 2;
     static final long FIRST_PIPE_NODE = 16;
     /** The device file's size: the largest region, so that no mapping of a valid region passes the end. */
-    static final long DEVICE_FILE_SIZE = EmulatedPipe.MAX_REGION_SIZE;
+    static final long DEVICE_FILE_SIZE = DriverRules.MAX_REGION_SIZE;
 
     private static final int S_IFDIR = LibcConstants.S_IFDIR();
     private static final int S_IFREG = LibcConstants.S_IFREG();

@@ -20,7 +20,7 @@
  * <li>Services ({@link dev.goldfishdma.emulator.HostService}): {@code echo}
  *     ({@link dev.goldfishdma.emulator.EchoService}), {@code dma}
  *     ({@link dev.goldfishdma.emulator.DmaChecksumService}, protocol in
- *     {@link dev.goldfishdma.emulator.DmaServiceProtocol}) and {@code opengles}
+ *     {@link dev.goldfishdma.service.DmaServiceProtocol}) and {@code opengles}
  *     ({@link dev.goldfishdma.emulator.DiscardService}).</li>
  * <li>The read-only file {@code status} next to the device lists the live pipes and regions, regenerated
  *     at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the kernel still

@@ -20,26 +20,26 @@ class DeviceInputTest {
     @Test
     void regionSizesOutsideTheDriversRuleAreRefusedBeforeAnyCall() {
         long page = Libc.PAGE_SIZE;
-        for (long size : new long[] {0, 1, page - 1, page + 1, -page, -1, DmaRegion.MAX_SIZE + page,
+        for (long size : new long[] {0, 1, page - 1, page + 1, -page, -1, DriverRules.MAX_REGION_SIZE + page,
                 Long.MAX_VALUE, Long.MIN_VALUE}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DmaRegion.checkSize(size),
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DriverRules.checkRegionSize(size),
                     "size " + size);
             assertTrue(e.getMessage().contains("region size " + size + " is not allowed"), e.getMessage());
             assertTrue(e.getMessage().contains("multiple of the page size (" + page + ")"), e.getMessage());
         }
-        DmaRegion.checkSize(page);
-        DmaRegion.checkSize(DmaRegion.MAX_SIZE);
+        DriverRules.checkRegionSize(page);
+        DriverRules.checkRegionSize(DriverRules.MAX_REGION_SIZE);
     }
 
     @Test
     void roundUpGivesWholePages() {
         long page = Libc.PAGE_SIZE;
-        assertEquals(page, DmaRegion.roundUp(1));
-        assertEquals(page, DmaRegion.roundUp(page));
-        assertEquals(2 * page, DmaRegion.roundUp(page + 1));
-        assertEquals(DmaRegion.MAX_SIZE, DmaRegion.roundUp(DmaRegion.MAX_SIZE));
-        assertThrows(IllegalArgumentException.class, () -> DmaRegion.roundUp(0));
-        assertThrows(IllegalArgumentException.class, () -> DmaRegion.roundUp(DmaRegion.MAX_SIZE + 1));
+        assertEquals(page, DriverRules.regionSizeFor(1));
+        assertEquals(page, DriverRules.regionSizeFor(page));
+        assertEquals(2 * page, DriverRules.regionSizeFor(page + 1));
+        assertEquals(DriverRules.MAX_REGION_SIZE, DriverRules.regionSizeFor(DriverRules.MAX_REGION_SIZE));
+        assertThrows(IllegalArgumentException.class, () -> DriverRules.regionSizeFor(0));
+        assertThrows(IllegalArgumentException.class, () -> DriverRules.regionSizeFor(DriverRules.MAX_REGION_SIZE + 1));
     }
 
     @Test
@@ -52,12 +52,12 @@ class DeviceInputTest {
         IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
                 () -> GoldfishPipe.open(DEV_NULL, "ec\0ho"));
         assertTrue(nul.getMessage().contains("NUL"), nul.getMessage());
-        String longest = "s".repeat(GoldfishPipe.MAX_SERVICE_NAME_BYTES);
+        String longest = "s".repeat(DriverRules.MAX_SERVICE_NAME_BYTES);
         IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
                 () -> GoldfishPipe.open(DEV_NULL, longest + "s"));
-        assertTrue(tooLong.getMessage().contains("at most " + GoldfishPipe.MAX_SERVICE_NAME_BYTES), tooLong.getMessage());
+        assertTrue(tooLong.getMessage().contains("at most " + DriverRules.MAX_SERVICE_NAME_BYTES), tooLong.getMessage());
         IllegalArgumentException multiByte = assertThrows(IllegalArgumentException.class,
-                () -> GoldfishPipe.open(DEV_NULL, "é".repeat(GoldfishPipe.MAX_SERVICE_NAME_BYTES / 2 + 1)));
+                () -> GoldfishPipe.open(DEV_NULL, "é".repeat(DriverRules.MAX_SERVICE_NAME_BYTES / 2 + 1)));
         assertTrue(multiByte.getMessage().contains("bytes long"), multiByte.getMessage());
     }
 

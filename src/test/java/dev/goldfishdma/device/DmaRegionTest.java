@@ -1,6 +1,6 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.emulator.DmaServiceProtocol;
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;

@@ -1,6 +1,6 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.emulator.DmaServiceProtocol;
+import dev.goldfishdma.service.DmaServiceProtocol;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.IoctlRequest;

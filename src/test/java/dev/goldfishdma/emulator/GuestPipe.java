@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
 import dev.goldfishdma.libc.ErrnoException;

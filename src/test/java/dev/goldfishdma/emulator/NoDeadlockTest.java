@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,7 +3,7 @@ package dev.goldfishdma.reliability;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
-import dev.goldfishdma.emulator.DmaServiceProtocol;
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;

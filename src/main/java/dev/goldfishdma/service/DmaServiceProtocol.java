@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.service;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * The wire protocol of the emulator's {@code dma} service, for clients: encode commands, decode answers,
+ * The wire protocol of the emulated host's {@code dma} service, for both sides: encode and decode commands and answers,
  * and generate the pattern the host writes, to verify it.
  *
  * <p>The service is modelled on how emulator services use DMA: the guest writes into its mapped region,
@@ -84,33 +84,33 @@ public final class DmaServiceProtocol {
     }
 
     /** Writes an answer; the service's side. */
-    static void encodeAnswer(MemorySegment dst, int status, long crc) {
+    public static void encodeAnswer(MemorySegment dst, int status, long crc) {
         dst.set(U32, 0, status);
         dst.set(U32, 4, (int) crc);
     }
 
     /** The op of a command. */
-    static int decodeOp(MemorySegment command) {
+    public static int decodeOp(MemorySegment command) {
         return command.get(U32, OFFSET_OP);
     }
 
     /** The seed of a FILL command. */
-    static int decodeSeed(MemorySegment command) {
+    public static int decodeSeed(MemorySegment command) {
         return command.get(U32, OFFSET_SEED);
     }
 
     /** The physical address of a command. */
-    static long decodePhys(MemorySegment command) {
+    public static long decodePhys(MemorySegment command) {
         return command.get(U64, OFFSET_PHYS);
     }
 
     /** The offset of a command. */
-    static long decodeOffset(MemorySegment command) {
+    public static long decodeOffset(MemorySegment command) {
         return command.get(U64, OFFSET_OFFSET);
     }
 
     /** The length of a command. */
-    static long decodeLength(MemorySegment command) {
+    public static long decodeLength(MemorySegment command) {
         return command.get(U64, OFFSET_LENGTH);
     }
 

@@ -1,0 +1,98 @@
+package dev.goldfishdma.device;
+
+import dev.goldfishdma.libc.Libc;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The goldfish pipe driver's rules, in one place: how a pipe connects to a host service, which region
+ * sizes {@code CREATE_REGION} accepts. The device API checks them before any system call, the command-line
+ * tool checks them before it starts anything, and the emulated device enforces the same ones.
+ */
+public final class DriverRules {
+    /** The largest region the driver creates: 256 MiB. */
+    public static final long MAX_REGION_SIZE = 256L * 1024 * 1024;
+
+    /** The longest service name accepted, in UTF-8 bytes; host services have short names. */
+    public static final int MAX_SERVICE_NAME_BYTES = 120;
+
+    /** What a connect string starts with: a pipe connects by writing {@code "pipe:<service>\0"}. */
+    public static final String CONNECT_PREFIX = "pipe:";
+
+    private DriverRules() {
+    }
+
+    /** The page size, the unit of every region size. */
+    public static long pageSize() {
+        return Libc.PAGE_SIZE;
+    }
+
+    /**
+     * Whether {@code CREATE_REGION} accepts {@code size}: a multiple of the page size, from one page to
+     * {@link #MAX_REGION_SIZE}.
+     */
+    public static boolean isRegionSize(long size) {
+        long page = Libc.PAGE_SIZE;
+        return size >= page && size <= MAX_REGION_SIZE && size % page == 0;
+    }
+
+    /**
+     * Checks the region size rule ({@link #isRegionSize}).
+     *
+     * @throws IllegalArgumentException stating the rule and the size given
+     */
+    public static void checkRegionSize(long size) {
+        if (!isRegionSize(size)) {
+            long page = Libc.PAGE_SIZE;
+            throw new IllegalArgumentException("region size " + size + " is not allowed: the driver takes a multiple"
+                    + " of the page size (" + page + ") from " + page + " to " + MAX_REGION_SIZE + " bytes (256 MiB)");
+        }
+    }
+
+    /**
+     * The smallest region size that holds {@code bytes}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not from 1 to {@link #MAX_REGION_SIZE}
+     */
+    public static long regionSizeFor(long bytes) {
+        if (bytes <= 0 || bytes > MAX_REGION_SIZE) {
+            throw new IllegalArgumentException("no region holds " + bytes + " bytes: sizes run from 1 to "
+                    + MAX_REGION_SIZE);
+        }
+        long page = Libc.PAGE_SIZE;
+        return (bytes + page - 1) / page * page;
+    }
+
+    /**
+     * Checks the service name rule: 1 to {@link #MAX_SERVICE_NAME_BYTES} bytes of UTF-8, no NUL.
+     *
+     * @throws IllegalArgumentException naming what is wrong with {@code service}
+     * @throws NullPointerException     if {@code service} is null
+     */
+    public static void checkServiceName(String service) {
+        Objects.requireNonNull(service, "service");
+        if (service.isEmpty()) {
+            throw new IllegalArgumentException("service name is empty");
+        }
+        if (service.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("service name contains a NUL character: "
+                    + service.replace("\0", "\\0"));
+        }
+        int length = service.getBytes(StandardCharsets.UTF_8).length;
+        if (length > MAX_SERVICE_NAME_BYTES) {
+            throw new IllegalArgumentException("service name is " + length + " bytes long; at most "
+                    + MAX_SERVICE_NAME_BYTES + " are accepted");
+        }
+    }
+
+    /**
+     * The bytes a pipe writes to connect to {@code service}: {@code "pipe:<service>\0"} in UTF-8.
+     *
+     * @throws IllegalArgumentException if {@code service} breaks the service name rule
+     */
+    public static byte[] connectString(String service) {
+        checkServiceName(service);
+        return (CONNECT_PREFIX + service + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+}
