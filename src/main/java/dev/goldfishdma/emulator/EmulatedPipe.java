@@ -1,6 +1,8 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.emulator.service.HostEnd;
+import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.gen.fuse.fuse_notify_poll_wakeup_out;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
@@ -23,10 +25,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * region.
  *
  * <p>The guest side (called on the request thread) writes, reads, polls and issues the DMA ioctls; the host
- * side ({@link HostPipe}, any thread) queues bytes for the guest or closes the pipe. A read that finds no
+ * side ({@link HostEnd}, any thread) queues bytes for the guest or closes the pipe. A read that finds no
  * data is parked and answered when data comes, so that it never holds up the request thread.
  */
-final class EmulatedPipe implements HostPipe {
+final class EmulatedPipe implements HostEnd {
     /** Longest connect string the emulator waits for before giving up on a NUL. */
     private static final int MAX_CONNECT_LENGTH = 256;
 

@@ -1,5 +1,12 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.service.DiscardService;
+import dev.goldfishdma.emulator.service.DmaChecksumService;
+import dev.goldfishdma.emulator.service.EchoService;
+import dev.goldfishdma.emulator.service.HangUpService;
+import dev.goldfishdma.emulator.service.HostService;
+import dev.goldfishdma.emulator.service.RegionMemory;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -117,7 +124,7 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /** Host access to the live DMA regions, as services have it. */
-    public HostMemory memory() {
+    public RegionMemory memory() {
         return memory;
     }
 

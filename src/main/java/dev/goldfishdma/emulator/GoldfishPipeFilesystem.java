@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
 import dev.goldfishdma.gen.fuse.fuse_attr;

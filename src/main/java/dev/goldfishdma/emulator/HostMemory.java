@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.service.RegionMemory;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_in;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_out;
 import dev.goldfishdma.gen.fuse.fuse_notify_store_out;
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Both wait for the emulator's request thread (a retrieve is answered as a request), so they must not be
  * called on it: services call them from threads of their own.
  */
-public final class HostMemory {
+public final class HostMemory implements RegionMemory {
     private static final long RETRIEVE_TIMEOUT_SECONDS = 30;
 
     private final FuseConnection connection;
@@ -55,19 +56,13 @@ public final class HostMemory {
         this.requestThread = thread;
     }
 
-    /** The size of the live region at guest physical address {@code phys}, or -1 if there is none. */
+    @Override
     public long regionSize(long phys) {
         EmulatedRegion region = regions.lookup(phys);
         return region == null ? -1 : region.size();
     }
 
-    /**
-     * Copies {@code dst.byteSize()} bytes at {@code offset} of the region at {@code phys} into {@code dst},
-     * as the guest's mapping holds them now.
-     *
-     * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region, EIO
-     *         when the kernel did not answer
-     */
+    @Override
     public int read(long phys, long offset, MemorySegment dst) {
         return withRegion(phys, offset, dst.byteSize(), (region, copy) -> {
             long length = dst.byteSize();
@@ -102,12 +97,7 @@ public final class HostMemory {
         });
     }
 
-    /**
-     * Writes {@code src} at {@code offset} of the region at {@code phys}, so that the guest's mapping shows
-     * it at once.
-     *
-     * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region
-     */
+    @Override
     public int write(long phys, long offset, MemorySegment src) {
         return withRegion(phys, offset, src.byteSize(), (region, copy) -> {
             long length = src.byteSize();

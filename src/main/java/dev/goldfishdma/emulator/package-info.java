@@ -17,11 +17,11 @@
  *     server's copy of it and its fake physical address; {@link dev.goldfishdma.emulator.HostMemory}: host
  *     access to live regions by physical address (FUSE_NOTIFY_RETRIEVE and FUSE_NOTIFY_STORE on the page
  *     cache the guest has mapped).</li>
- * <li>Services ({@link dev.goldfishdma.emulator.HostService}): {@code echo}
- *     ({@link dev.goldfishdma.emulator.EchoService}), {@code dma}
- *     ({@link dev.goldfishdma.emulator.DmaChecksumService}, protocol in
+ * <li>Services ({@link dev.goldfishdma.emulator.service.HostService}): {@code echo}
+ *     ({@link dev.goldfishdma.emulator.service.EchoService}), {@code dma}
+ *     ({@link dev.goldfishdma.emulator.service.DmaChecksumService}, protocol in
  *     {@link dev.goldfishdma.service.DmaServiceProtocol}) and {@code opengles}
- *     ({@link dev.goldfishdma.emulator.DiscardService}).</li>
+ *     ({@link dev.goldfishdma.emulator.service.DiscardService}).</li>
  * <li>The read-only file {@code status} next to the device lists the live pipes and regions, regenerated
  *     at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the kernel still
  *     holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
@@ -108,7 +108,7 @@
  * <li>{@code goldfish_dma_write}: a bare memcpy into the mapping: page faults, then plain memory
  *     writes.</li>
  * <li>{@code goldfish_dma_guest_paddr}: {@code ioctl(GETOFF)} after the memcpy returns the address, which
- *     the host side (the {@code dma} service, or any {@link dev.goldfishdma.emulator.HostService} through
+ *     the host side (the {@code dma} service, or any {@link dev.goldfishdma.emulator.service.HostService} through
  *     {@link dev.goldfishdma.emulator.HostMemory}) resolves to the live bytes without any msync.</li>
  * <li>{@code goldfish_dma_unmap} and {@code goldfish_dma_free}: munmap (the kernel writes dirty pages back)
  *     and close; the kernel then sends RELEASE and the region is freed.</li>
