@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.model.GoldfishDevice;
+import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
@@ -13,9 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,12 +46,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     private final Thread requestThread;
     private volatile boolean closed;
 
-    private GoldfishPipeEmulator(Path mountDir, FuseConnection connection, Map<String, HostService> services) {
+    private GoldfishPipeEmulator(Path mountDir, FuseConnection connection, Collection<? extends HostService> services) {
         this.mountDir = mountDir;
         this.connection = connection;
         RegionTable regions = new RegionTable();
         this.memory = new HostMemory(connection, regions);
-        this.filesystem = new GoldfishPipeFilesystem(connection, regions, memory, services);
+        this.filesystem = new GoldfishPipeFilesystem(connection, new GoldfishDevice(services, regions, memory), memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
         memory.setRequestThread(requestThread);
@@ -88,12 +88,8 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new IOException("not a directory: " + dir);
         }
-        Map<String, HostService> byName = new LinkedHashMap<>();
-        for (HostService service : services) {
-            byName.put(service.name(), service);
-        }
         FuseConnection connection = FuseConnection.mount(dir);
-        GoldfishPipeEmulator emulator = new GoldfishPipeEmulator(dir, connection, byName);
+        GoldfishPipeEmulator emulator = new GoldfishPipeEmulator(dir, connection, services);
         emulator.requestThread.start();
         try {
             if (!emulator.filesystem.initialized().await(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

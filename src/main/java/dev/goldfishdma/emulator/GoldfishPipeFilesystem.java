@@ -1,9 +1,15 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.emulator.service.HostService;
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
+import dev.goldfishdma.emulator.model.DmaIoctls;
+import dev.goldfishdma.emulator.model.EmulatedPipe;
+import dev.goldfishdma.emulator.model.EmulatedRegion;
+import dev.goldfishdma.emulator.model.GoldfishDevice;
+import dev.goldfishdma.emulator.model.IoctlResult;
+import dev.goldfishdma.emulator.model.PipeRead;
+import dev.goldfishdma.emulator.model.PollWaiter;
+import dev.goldfishdma.emulator.model.ReadCompletion;
+import dev.goldfishdma.gen.fuse.fuse_notify_poll_wakeup_out;
 import dev.goldfishdma.gen.fuse.fuse_attr;
 import dev.goldfishdma.gen.fuse.fuse_attr_out;
 import dev.goldfishdma.gen.fuse.fuse_batch_forget_in;
@@ -35,8 +41,6 @@ import dev.goldfishdma.libc.PollFd;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -94,31 +98,25 @@ final class GoldfishPipeFilesystem {
     private static final int S_IFDIR = LibcConstants.S_IFDIR();
     private static final int S_IFREG = LibcConstants.S_IFREG();
     private static final long DIRENT_HEADER_SIZE = fuse_dirent.sizeof();
-    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK() & 0xffff_ffffL;
-    private static final long UNLOCK = GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK() & 0xffff_ffffL;
-    private static final long GETOFF = GoldfishDma.GOLDFISH_DMA_IOC_GETOFF() & 0xffff_ffffL;
-    private static final long CREATE_REGION = GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION() & 0xffff_ffffL;
 
     private final FuseConnection connection;
-    private final RegionTable regions;
+    private final GoldfishDevice device;
     private final HostMemory memory;
-    private final Map<String, HostService> services;
     private final CountDownLatch initialized = new CountDownLatch(1);
 
     /** Live pipe node ids and how many lookups the kernel holds on each. */
     private final Map<Long, Long> pipeNodeLookups = new ConcurrentHashMap<>();
-    private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
+    /** Parked reads by request id, for INTERRUPT. */
+    private final Map<Long, ParkedRead> parkedReads = new ConcurrentHashMap<>();
     private final Map<Long, byte[]> statusHandles = new ConcurrentHashMap<>();
     private long nextNodeId = FIRST_PIPE_NODE;
     private long nextHandle = 1;
     private final long startSeconds = System.currentTimeMillis() / 1000;
 
-    GoldfishPipeFilesystem(FuseConnection connection, RegionTable regions, HostMemory memory,
-                           Map<String, HostService> services) {
+    GoldfishPipeFilesystem(FuseConnection connection, GoldfishDevice device, HostMemory memory) {
         this.connection = connection;
-        this.regions = regions;
+        this.device = device;
         this.memory = memory;
-        this.services = Map.copyOf(services);
     }
 
     /** Counted down once INIT has been answered, i.e. when the mount starts serving. */
@@ -352,7 +350,7 @@ final class GoldfishPipeFilesystem {
             statusHandles.put(handle, statusText().getBytes(StandardCharsets.UTF_8));
             fuse_open_out.open_flags(out, FuseProtocol.FOPEN_DIRECT_IO);
         } else if (nodeId >= FIRST_PIPE_NODE) {
-            pipes.put(handle, new EmulatedPipe(handle, nodeId, connection, memory, services));
+            device.openPipe(handle, nodeId);
             fuse_open_out.open_flags(out,
                     FuseProtocol.FOPEN_DIRECT_IO | FuseProtocol.FOPEN_STREAM | FuseProtocol.FOPEN_NONSEEKABLE);
         } else {
@@ -374,14 +372,24 @@ final class GoldfishPipeFilesystem {
             connection.reply(request.unique(), 0, MemorySegment.ofArray(status).asSlice(from, n));
             return;
         }
-        EmulatedPipe pipe = pipes.get(handle);
+        EmulatedPipe pipe = device.pipe(handle);
         if (pipe == null) {
             connection.reply(request.unique(), Errno.EBADF);
             return;
         }
         if ((fuse_read_in.read_flags(in) & FuseProtocol.READ_LOCKOWNER) != 0) {
             boolean nonBlocking = (fuse_read_in.flags(in) & OpenFlags.O_NONBLOCK) != 0;
-            pipe.guestRead(request.unique(), size, nonBlocking);
+            ParkedRead parked = new ParkedRead(request.unique(), pipe);
+            parkedReads.put(request.unique(), parked);
+            PipeRead result = pipe.guestRead(size, nonBlocking, parked);
+            if (!(result instanceof PipeRead.Parked)) {
+                parkedReads.remove(request.unique());
+            }
+            switch (result) {
+                case PipeRead.Bytes bytes -> connection.reply(request.unique(), 0, MemorySegment.ofArray(bytes.data()));
+                case PipeRead.Failed failed -> connection.reply(request.unique(), failed.errno());
+                case PipeRead.Parked p -> { }
+            }
         } else {
             pageFault(request, pipe, offset, size);
         }
@@ -400,7 +408,7 @@ final class GoldfishPipeFilesystem {
         }
         MemorySegment copy;
         try {
-            copy = region.touch(regions);
+            copy = region.ensureAllocated();
         } catch (OutOfMemoryError e) {
             connection.reply(request.unique(), Errno.ENOMEM);
             return;
@@ -418,7 +426,7 @@ final class GoldfishPipeFilesystem {
         long offset = fuse_write_in.offset(in);
         int size = fuse_write_in.size(in);
         MemorySegment data = request.bodyAfter(fuse_write_in.sizeof()).asSlice(0, size);
-        EmulatedPipe pipe = pipes.get(handle);
+        EmulatedPipe pipe = device.pipe(handle);
         if (pipe == null) {
             connection.reply(request.unique(), Errno.EBADF); // the status file is opened read-only
             return;
@@ -446,7 +454,7 @@ final class GoldfishPipeFilesystem {
         }
         MemorySegment copy;
         try {
-            copy = region.touch(regions);
+            copy = region.ensureAllocated();
         } catch (OutOfMemoryError e) {
             return;
         }
@@ -458,47 +466,34 @@ final class GoldfishPipeFilesystem {
 
     private void ioctl(FuseRequest request, Arena arena) {
         MemorySegment in = request.body();
-        EmulatedPipe pipe = pipes.get(fuse_ioctl_in.fh(in));
+        EmulatedPipe pipe = device.pipe(fuse_ioctl_in.fh(in));
         long command = Integer.toUnsignedLong(fuse_ioctl_in.cmd(in));
         int inSize = fuse_ioctl_in.in_size(in);
         int outSize = fuse_ioctl_in.out_size(in);
         MemorySegment argument = request.bodyAfter(fuse_ioctl_in.sizeof());
         MemorySegment out = fuse_ioctl_out.allocate(arena);
-        long infoSize = goldfish_dma_ioctl_info.sizeof();
         if (pipe == null) {
             connection.reply(request.unique(), Errno.ENOTTY);
-        } else if (command == LOCK) {
-            connection.reply(request.unique(), 0, out);
-        } else if (command == UNLOCK) {
-            pipe.unlock();
-            connection.reply(request.unique(), 0, out);
-        } else if (command == GETOFF && outSize >= infoSize) {
-            MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
-            EmulatedRegion region = pipe.region();
-            goldfish_dma_ioctl_info.phys_begin(info, region == null ? 0 : region.phys());
-            goldfish_dma_ioctl_info.size(info, region == null ? 0 : region.size());
-            connection.reply(request.unique(), 0, out, info);
-        } else if (command == CREATE_REGION && inSize >= infoSize) {
-            int errno = pipe.createRegion(goldfish_dma_ioctl_info.size(argument));
-            if (errno != 0) {
-                connection.reply(request.unique(), errno);
-            } else {
-                connection.reply(request.unique(), 0, out);
-            }
+            return;
+        }
+        IoctlResult result = DmaIoctls.apply(pipe, command, argument.asSlice(0, Math.min(inSize, argument.byteSize())),
+                outSize, arena);
+        if (result.errno() != 0) {
+            connection.reply(request.unique(), result.errno());
         } else {
-            connection.reply(request.unique(), Errno.ENOTTY);
+            connection.reply(request.unique(), 0, out, result.out());
         }
     }
 
     private void poll(FuseRequest request, Arena arena) {
         MemorySegment in = request.body();
-        EmulatedPipe pipe = pipes.get(fuse_poll_in.fh(in));
+        EmulatedPipe pipe = device.pipe(fuse_poll_in.fh(in));
         int revents;
         if (pipe == null) {
             revents = PollFd.POLLIN; // the status file: always readable
         } else {
             boolean schedule = (fuse_poll_in.flags(in) & FuseProtocol.POLL_SCHEDULE_NOTIFY) != 0;
-            revents = pipe.poll(fuse_poll_in.kh(in), schedule);
+            revents = pipe.poll(schedule ? new PollWakeup(connection, fuse_poll_in.kh(in)) : null);
         }
         MemorySegment out = fuse_poll_out.allocate(arena);
         fuse_poll_out.revents(out, revents);
@@ -508,18 +503,14 @@ final class GoldfishPipeFilesystem {
     private void release(FuseRequest request) {
         long handle = fuse_release_in.fh(request.body());
         statusHandles.remove(handle);
-        EmulatedPipe pipe = pipes.remove(handle);
-        if (pipe != null) {
-            pipe.release(regions);
-        }
+        device.releasePipe(handle);
         connection.reply(request.unique(), 0);
     }
 
     private void interrupt(long unique) {
-        for (EmulatedPipe pipe : pipes.values()) {
-            if (pipe.interrupt(unique)) {
-                return;
-            }
+        ParkedRead parked = parkedReads.get(unique);
+        if (parked != null && parked.pipe.withdrawRead(parked)) {
+            parked.fail(Errno.EINTR);
         }
     }
 
@@ -527,30 +518,45 @@ final class GoldfishPipeFilesystem {
 
     /** The status file's text: live pipes and regions, as of now. */
     String statusText() {
-        List<EmulatedPipe> live = new ArrayList<>(pipes.values());
-        live.sort((a, b) -> Long.compare(a.id(), b.id()));
-        StringBuilder pipeLines = new StringBuilder();
-        StringBuilder regionLines = new StringBuilder();
-        int regionCount = 0;
-        for (EmulatedPipe pipe : live) {
-            pipeLines.append(pipe.describe()).append('\n');
-            EmulatedRegion region = pipe.region();
-            if (region != null) {
-                regionCount++;
-                regionLines.append("region phys=0x").append(Long.toHexString(region.phys()))
-                        .append(" size=").append(region.size()).append(" pipe=").append(pipe.id()).append('\n');
-            }
-        }
-        return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
-                + "nodes " + pipeNodeLookups.size() + "\n" + pipeLines + regionLines;
+        return device.statusText(pipeNodeLookups.size());
     }
 
     /** Ends every pipe: the emulator is shutting down. */
     void releaseAll() {
-        for (Long handle : new ArrayList<>(pipes.keySet())) {
-            EmulatedPipe pipe = pipes.remove(handle);
-            if (pipe != null) {
-                pipe.release(regions);
+        device.releaseAll();
+    }
+
+    /** A read parked on a pipe, answered by request id. */
+    private final class ParkedRead implements ReadCompletion {
+        final long unique;
+        final EmulatedPipe pipe;
+
+        ParkedRead(long unique, EmulatedPipe pipe) {
+            this.unique = unique;
+            this.pipe = pipe;
+        }
+
+        @Override
+        public void complete(byte[] data) {
+            parkedReads.remove(unique);
+            connection.reply(unique, 0, MemorySegment.ofArray(data));
+        }
+
+        @Override
+        public void fail(int errno) {
+            parkedReads.remove(unique);
+            connection.reply(unique, errno);
+        }
+    }
+
+    /** A poll to wake with FUSE_NOTIFY_POLL, by the kernel's poll handle. */
+    private record PollWakeup(FuseConnection connection, long kh) implements PollWaiter {
+        @Override
+        public void wake() {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment wakeup = fuse_notify_poll_wakeup_out.allocate(arena);
+                fuse_notify_poll_wakeup_out.kh(wakeup, kh);
+                connection.notify(FuseProtocol.NOTIFY_POLL, wakeup);
             }
         }
     }

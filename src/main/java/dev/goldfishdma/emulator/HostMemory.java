@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.model.EmulatedRegion;
+import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.RegionMemory;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_in;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_out;
@@ -75,7 +77,7 @@ public final class HostMemory implements RegionMemory {
                 // A retrieve covers at most max_pages pages: from an unaligned position that is less than
                 // max_write bytes. Asking for no more than fits makes a short answer mean an uncached page.
                 int chunk = (int) Math.min(end - pos, FuseProtocol.MAX_WRITE - pos % Libc.PAGE_SIZE);
-                long got = retrieve(region.nodeId(), pos, chunk, staging);
+                long got = retrieve(region.inode(), pos, chunk, staging);
                 if (got < 0) {
                     int errno = (int) -got;
                     if (errno == Errno.ENOENT) {
@@ -107,7 +109,7 @@ public final class HostMemory implements RegionMemory {
                 MemorySegment out = fuse_notify_store_out.allocate(arena);
                 for (long done = 0; done < length; ) {
                     int chunk = (int) Math.min(length - done, FuseProtocol.MAX_WRITE);
-                    fuse_notify_store_out.nodeid(out, region.nodeId());
+                    fuse_notify_store_out.nodeid(out, region.inode());
                     fuse_notify_store_out.offset(out, offset + done);
                     fuse_notify_store_out.size(out, chunk);
                     int errno = connection.notify(FuseProtocol.NOTIFY_STORE, out, src.asSlice(done, chunk));
