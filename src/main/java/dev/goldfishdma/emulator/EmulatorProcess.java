@@ -1,7 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
-import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -149,7 +149,7 @@ public final class EmulatorProcess implements AutoCloseable {
 
     /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
     public Path statusPath() {
-        return mountDir.resolve(FuseServer.STATUS_FILE_NAME);
+        return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
     /** The directory the emulator is mounted on. */

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
@@ -65,12 +66,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
 
     /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
     public Path devicePath() {
-        return mountDir().resolve(FuseServer.DEVICE_FILE_NAME);
+        return mountDir().resolve(NodeNamespace.DEVICE_FILE_NAME);
     }
 
     /** The status file: live pipes and regions, one per line, regenerated on each open. */
     public Path statusPath() {
-        return mountDir().resolve(FuseServer.STATUS_FILE_NAME);
+        return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
     /** Host access to the live DMA regions, as services have it. */

@@ -23,10 +23,17 @@ final class FuseConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FuseConnection.class.getName());
     private static final long OUT_HEADER_SIZE = fuse_out_header.sizeof();
     /**
+     * Requests carry at most this many pages (INIT announces it); 256 is also the kernel's default ceiling
+     * (fs.fuse.max_pages_limit).
+     */
+    static final int MAX_PAGES = 256;
+    /** Largest WRITE payload and NOTIFY_RETRIEVE answer (INIT announces it): 1 MiB with 4 KiB pages. */
+    static final int MAX_WRITE = (int) (MAX_PAGES * Libc.PAGE_SIZE);
+    /**
      * The kernel refuses a read(2) of /dev/fuse smaller than a WRITE header plus max_write
      * (fs/fuse/dev.c, fuse_dev_do_read); the margin covers every header the emulator can receive.
      */
-    static final int READ_BUFFER_SIZE = FuseInit.MAX_WRITE + 64 * 1024;
+    static final int READ_BUFFER_SIZE = MAX_WRITE + 64 * 1024;
 
     private final int fd;
     private final int[] wakePipe;
@@ -38,7 +45,7 @@ final class FuseConnection implements AutoCloseable {
 
     // Replies are assembled in one buffer per writing thread, so that a reply is one write(2).
     private final ThreadLocal<MemorySegment> replyBuffers = ThreadLocal.withInitial(
-            () -> Arena.ofAuto().allocate(FuseInit.MAX_WRITE + 4096L, 8));
+            () -> Arena.ofAuto().allocate(MAX_WRITE + 4096L, 8));
 
     /**
      * Takes over {@code fd}, a non-blocking descriptor of {@code /dev/fuse} with a mount on it: it is closed

@@ -77,11 +77,6 @@ final class FuseDispatcher {
             return BY_CODE.get(code);
         }
 
-        /** A readable name for opcode number {@code code}, for logs. */
-        static String nameOf(int code) {
-            Opcode opcode = of(code);
-            return opcode == null ? "opcode " + code : opcode.name();
-        }
     }
 
     private final FuseConnection connection;
@@ -119,17 +114,17 @@ final class FuseDispatcher {
             try {
                 reply = opcode.handler.handle(this, request, arena);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "failed to handle " + request, e);
+                LOG.log(System.Logger.Level.ERROR, "failed to handle " + opcode + " (" + request + ")", e);
                 reply = FuseReply.error(Errno.EIO);
             }
             if (opcode.answered) {
-                answer(request, reply);
+                answer(opcode, request, reply);
             }
         }
         return opcode != Opcode.DESTROY;
     }
 
-    private void answer(FuseRequest request, FuseReply reply) {
+    private void answer(Opcode opcode, FuseRequest request, FuseReply reply) {
         switch (reply) {
             case FuseReply.Ok ok -> connection.reply(request.unique(), 0, ok.payload());
             case FuseReply.Error error -> connection.reply(request.unique(), error.errno());
@@ -137,7 +132,7 @@ final class FuseDispatcher {
                 // Its completion answers it.
             }
             case FuseReply.None none -> {
-                LOG.log(System.Logger.Level.ERROR, "no answer to " + request + ", which takes one");
+                LOG.log(System.Logger.Level.ERROR, "no answer to " + opcode + " (" + request + "), which takes one");
                 connection.reply(request.unique(), Errno.EIO);
             }
         }

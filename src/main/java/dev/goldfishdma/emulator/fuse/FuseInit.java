@@ -3,7 +3,6 @@ package dev.goldfishdma.emulator.fuse;
 import dev.goldfishdma.gen.fuse.Fuse;
 import dev.goldfishdma.gen.fuse.fuse_init_in;
 import dev.goldfishdma.gen.fuse.fuse_init_out;
-import dev.goldfishdma.libc.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,16 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The INIT negotiation: the protocol version, the features the emulator asks for, and the limits it sets
- * for the connection.
+ * The INIT negotiation: the protocol version, the features the emulator asks for, and the limits of the
+ * {@link FuseConnection} it announces.
  */
 final class FuseInit {
     private static final System.Logger LOG = System.getLogger(FuseInit.class.getName());
-
-    /** Requests carry at most this many pages; 256 is also the kernel's default ceiling (fs.fuse.max_pages_limit). */
-    static final int MAX_PAGES = 256;
-    /** Largest WRITE payload and NOTIFY_RETRIEVE answer: 1 MiB with 4 KiB pages. */
-    static final int MAX_WRITE = (int) (MAX_PAGES * Libc.PAGE_SIZE);
 
     /**
      * Bit 36 of the 64-bit INIT flags, i.e. bit 4 of {@code flags2}: lets a file opened with
@@ -60,9 +54,9 @@ final class FuseInit {
         fuse_init_out.flags2(out, flags2);
         fuse_init_out.max_background(out, (short) 16);
         fuse_init_out.congestion_threshold(out, (short) 12);
-        fuse_init_out.max_write(out, MAX_WRITE);
+        fuse_init_out.max_write(out, FuseConnection.MAX_WRITE);
         fuse_init_out.time_gran(out, 1);
-        fuse_init_out.max_pages(out, (short) MAX_PAGES);
+        fuse_init_out.max_pages(out, (short) FuseConnection.MAX_PAGES);
         // The reply goes out as this returns; requests made meanwhile wait for it in the kernel.
         initialized.countDown();
         return FuseReply.ok(out);

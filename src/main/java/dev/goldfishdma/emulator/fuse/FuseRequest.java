@@ -54,6 +54,6 @@ final class FuseRequest {
 
     @Override
     public String toString() {
-        return FuseDispatcher.Opcode.nameOf(opcode()) + " unique=" + unique() + " node=" + nodeId();
+        return "opcode " + opcode() + " unique=" + unique() + " node=" + nodeId();
     }
 }

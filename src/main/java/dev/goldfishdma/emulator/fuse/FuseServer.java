@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
- * ({@value #DEVICE_FILE_NAME}) and its status ({@value #STATUS_FILE_NAME}), over {@code /dev/fuse} spoken
+ * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over {@code /dev/fuse} spoken
  * directly. It mounts ({@link FuseMount}), reads requests on one thread and hands each to the
  * {@link FuseDispatcher}; the device's region memory is the page cache ({@link PageCacheMemory}).
  *
@@ -23,11 +23,6 @@ import java.util.concurrent.TimeUnit;
  * order.
  */
 public final class FuseServer implements AutoCloseable {
-    /** The name of the device file in the mount directory. */
-    public static final String DEVICE_FILE_NAME = "goldfish_pipe";
-    /** The name of the status file in the mount directory. */
-    public static final String STATUS_FILE_NAME = "status";
-
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
     private static final long INIT_TIMEOUT_SECONDS = 10;
     private static final long STOP_TIMEOUT_MILLIS = 5000;

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The names, nodes and attributes of the mount: a root directory holding the device file
- * ({@value FuseServer#DEVICE_FILE_NAME}) and the read-only status file ({@value FuseServer#STATUS_FILE_NAME}).
+ * ({@value #DEVICE_FILE_NAME}) and the read-only status file ({@value #STATUS_FILE_NAME}).
  * Handles LOOKUP, FORGET, BATCH_FORGET, GETATTR, STATFS, OPENDIR and READDIR.
  *
  * <ul>
@@ -42,7 +42,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *     (inode.c, fuse_change_attributes).</li>
  * </ul>
  */
-final class NodeNamespace {
+public final class NodeNamespace {
+    /** The name of the device file in the mount directory. */
+    public static final String DEVICE_FILE_NAME = "goldfish_pipe";
+    /** The name of the status file in the mount directory. */
+    public static final String STATUS_FILE_NAME = "status";
+
     static final long ROOT_NODE = Fuse.FUSE_ROOT_ID();
     static final long STATUS_NODE = 2;
     /** Device nodes are numbered from here on, one per LOOKUP, never reused. */
@@ -53,6 +58,9 @@ final class NodeNamespace {
     private static final int S_IFDIR = LibcConstants.S_IFDIR();
     private static final int S_IFREG = LibcConstants.S_IFREG();
     private static final long DIRENT_HEADER_SIZE = fuse_dirent.sizeof();
+
+    NodeNamespace() {
+    }
 
     /** Live device node ids and how many lookups the kernel holds on each. */
     private final Map<Long, Long> deviceNodeLookups = new ConcurrentHashMap<>();
@@ -74,10 +82,10 @@ final class NodeNamespace {
         }
         String name = request.name();
         long nodeId;
-        if (FuseServer.DEVICE_FILE_NAME.equals(name)) {
+        if (NodeNamespace.DEVICE_FILE_NAME.equals(name)) {
             nodeId = nextDeviceNode++;
             deviceNodeLookups.put(nodeId, 1L);
-        } else if (FuseServer.STATUS_FILE_NAME.equals(name)) {
+        } else if (NodeNamespace.STATUS_FILE_NAME.equals(name)) {
             nodeId = STATUS_NODE;
         } else {
             return FuseReply.error(Errno.ENOENT);
@@ -163,7 +171,7 @@ final class NodeNamespace {
         MemorySegment in = request.body();
         long offset = fuse_read_in.offset(in);
         int size = fuse_read_in.size(in);
-        String[] names = {".", "..", FuseServer.DEVICE_FILE_NAME, FuseServer.STATUS_FILE_NAME};
+        String[] names = {".", "..", NodeNamespace.DEVICE_FILE_NAME, NodeNamespace.STATUS_FILE_NAME};
         long[] inodes = {ROOT_NODE, ROOT_NODE, FIRST_DEVICE_NODE, STATUS_NODE};
         int[] types = {S_IFDIR, S_IFDIR, S_IFREG, S_IFREG};
         MemorySegment out = arena.allocate(Math.max(size, 8), 8);

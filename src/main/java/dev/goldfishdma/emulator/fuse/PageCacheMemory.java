@@ -129,11 +129,11 @@ final class PageCacheMemory implements RegionMemory {
             long pos = offset;
             // Filled by the request thread when the kernel's reply arrives, possibly after a time-out here:
             // memory that the collector frees once neither side holds it, not an arena closed under a writer.
-            MemorySegment staging = Arena.ofAuto().allocate(FuseInit.MAX_WRITE);
+            MemorySegment staging = Arena.ofAuto().allocate(FuseConnection.MAX_WRITE);
             while (pos < end) {
                 // A retrieve covers at most max_pages pages: from an unaligned position that is less than
                 // max_write bytes. Asking for no more than fits makes a short answer mean an uncached page.
-                int chunk = (int) Math.min(end - pos, FuseInit.MAX_WRITE - pos % Libc.PAGE_SIZE);
+                int chunk = (int) Math.min(end - pos, FuseConnection.MAX_WRITE - pos % Libc.PAGE_SIZE);
                 long got = retrieve(region.inode(), pos, chunk, staging);
                 if (got < 0) {
                     int errno = (int) -got;
@@ -165,7 +165,7 @@ final class PageCacheMemory implements RegionMemory {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = fuse_notify_store_out.allocate(arena);
                 for (long done = 0; done < length; ) {
-                    int chunk = (int) Math.min(length - done, FuseInit.MAX_WRITE);
+                    int chunk = (int) Math.min(length - done, FuseConnection.MAX_WRITE);
                     fuse_notify_store_out.nodeid(out, region.inode());
                     fuse_notify_store_out.offset(out, offset + done);
                     fuse_notify_store_out.size(out, chunk);
