@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
- * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over {@code /dev/fuse} spoken
- * directly. It mounts ({@link FuseMount}), reads requests on one thread and hands each to the
- * {@link FuseDispatcher}; the device's region memory is the page cache ({@link PageCacheMemory}).
+ * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over
+ * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), reads requests on one thread and hands
+ * each to the {@link FuseDispatcher}; the device's region memory is the page cache ({@link PageCacheMemory}).
  *
  * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data are parked
  * and answered later, and services do their slow work on threads of their own, so replies go out in any

@@ -156,10 +156,11 @@ final class OpenFiles {
             return FuseReply.error(Errno.ENOTTY);
         }
         long command = Integer.toUnsignedLong(fuse_ioctl_in.cmd(in));
+        long inSize = Integer.toUnsignedLong(fuse_ioctl_in.in_size(in));
+        long outSize = Integer.toUnsignedLong(fuse_ioctl_in.out_size(in));
         MemorySegment copiedIn = request.bodyAfter(fuse_ioctl_in.sizeof());
-        copiedIn = copiedIn.asSlice(0, Math.min(Integer.toUnsignedLong(fuse_ioctl_in.in_size(in)), copiedIn.byteSize()));
-        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, Integer.toUnsignedLong(fuse_ioctl_in.out_size(in)),
-                arena);
+        copiedIn = copiedIn.asSlice(0, Math.min(inSize, copiedIn.byteSize()));
+        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, outSize, arena);
         if (result.errno() != 0) {
             return FuseReply.error(result.errno());
         }
