@@ -18,7 +18,7 @@
  * {@link dev.goldfishdma.emulator.model.IoctlResult}). What completes later goes through interfaces that
  * whoever serves the device implements: {@link dev.goldfishdma.emulator.model.ReadCompletion} for a parked
  * read, {@link dev.goldfishdma.emulator.model.PollWaiter} for a poll wake-up. The transport that serves it
- * today is {@link dev.goldfishdma.emulator.fuse}.
+ * today is {@code dev.goldfishdma.emulator.fuse}.
  *
  * <h2>Where the emulated device differs from the driver</h2>
  * The driver is {@code goldfish_pipe_v2.c} (see the project's DEVICE.md). Everything not listed here
