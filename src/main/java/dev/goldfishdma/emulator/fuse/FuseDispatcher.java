@@ -98,8 +98,8 @@ final class FuseDispatcher {
 
     /**
      * Handles one request and answers it, unless its opcode takes no answer: the request boundary. Whatever
-     * the handler returns or throws, an answered opcode gets exactly one reply, now or (for
-     * {@link FuseReply#LATER}) from whoever completes it.
+     * the handler returns, an answered opcode gets exactly one reply, now or (for {@link FuseReply#LATER})
+     * from whoever completes it; a handler that throws a RuntimeException is answered EIO.
      *
      * @return false after DESTROY: the kernel will send nothing more
      */
