@@ -73,6 +73,12 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, C_STRING, JAVA_INT), ERRNO);
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    private static final MethodHandle MLOCK = downcall("mlock",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle MUNLOCK = downcall("munlock",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle PIPE2 = downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -333,6 +339,74 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code madvise(address, length, advice)}, retried on {@code EINTR} (which
+     * {@link MmapFlags#MADV_POPULATE_WRITE} returns when a signal arrives while it faults pages in).
+     *
+     * @param advice one of the {@code MADV_*} values of {@link MmapFlags}
+     * @throws ErrnoException e.g. {@code EFAULT} when populating meets a page that cannot be faulted in
+     *                        (past the end of the mapped file: what a touch would turn into SIGBUS),
+     *                        {@code ENOMEM} when the range is not mapped, {@code EINVAL} for an advice the
+     *                        kernel does not know
+     */
+    public static void madvise(MemorySegment address, long length, int advice) throws ErrnoException {
+        while (true) {
+            MemorySegment state = callState();
+            int r;
+            try {
+                r = (int) MADVISE.invokeExact(state, address, length, advice);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r == 0) {
+                return;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("madvise", "address=0x" + Long.toHexString(address.address())
+                        + ", length=" + length + ", advice=" + MmapFlags.describeAdvice(advice), errno);
+            }
+        }
+    }
+
+    /**
+     * {@code mlock(address, length)}: faults the range in and keeps it resident.
+     *
+     * @throws ErrnoException e.g. {@code ENOMEM} when a page cannot be faulted in or the range is not mapped,
+     *                        {@code EAGAIN} or {@code EPERM} past {@code RLIMIT_MEMLOCK}
+     */
+    public static void mlock(MemorySegment address, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MLOCK.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("mlock", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length, errno(state));
+        }
+    }
+
+    /**
+     * {@code munlock(address, length)}. Also needed after a failed {@link #mlock}: the kernel marks the range
+     * locked before faulting it in and leaves it marked when that fails.
+     */
+    public static void munlock(MemorySegment address, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MUNLOCK.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("munlock", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length, errno(state));
+        }
+    }
+
     // ---- poll -------------------------------------------------------------------------------------------
 
     /**
@@ -401,9 +475,12 @@ public final class Libc {
         }
     }
 
-    // ---- helpers for tests and tools --------------------------------------------------------------------
+    // ---- anonymous files and pipes ----------------------------------------------------------------------
 
-    /** {@code memfd_create(name, flags)}: an anonymous file, for mappings that need no device. */
+    /**
+     * {@code memfd_create(name, flags)}: an anonymous file in memory, of size 0 until
+     * {@link #ftruncate}; the emulated device keeps its DMA regions in such files.
+     */
     public static int memfdCreate(String name, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();

@@ -2,7 +2,10 @@ package dev.goldfishdma.libc;
 
 import dev.goldfishdma.gen.libc.LibcConstants;
 
-/** {@code mmap(2)} protection and flag bits, from the generated bindings. */
+/**
+ * {@code mmap(2)} protection and flag bits, from the generated bindings, and the {@code madvise(2)} advice
+ * values the project uses.
+ */
 public final class MmapFlags {
     /** Pages may be read. */
     public static final int PROT_READ = LibcConstants.PROT_READ();
@@ -17,6 +20,21 @@ public final class MmapFlags {
     /** Memory backed by no file. */
     public static final int MAP_ANONYMOUS = LibcConstants.MAP_ANONYMOUS();
 
+    /**
+     * {@code madvise}: drop the range's pages from this mapping; a shared file mapping refetches them from
+     * the file (its page cache) on the next touch.
+     */
+    public static final int MADV_DONTNEED = 4;
+    /** {@code madvise} (Linux 5.4): reclaim the range's pages now, writing dirty ones back first if needed. */
+    public static final int MADV_PAGEOUT = 21;
+    /**
+     * {@code madvise} (Linux 5.14): fault the range in writable, as writes would, and report a page that
+     * cannot be faulted in as an error ({@code EFAULT}, {@code ENOMEM}) instead of SIGBUS.
+     */
+    public static final int MADV_POPULATE_WRITE = 23;
+    // The MADV_* values are written here because the generated C library bindings do not include them yet;
+    // they are the asm-generic values, the same on x86_64 and aarch64.
+
     private MmapFlags() {
     }
 
@@ -27,6 +45,16 @@ public final class MmapFlags {
         rest = Flags.append(sb, rest, PROT_WRITE, "PROT_WRITE");
         rest = Flags.append(sb, rest, LibcConstants.PROT_EXEC(), "PROT_EXEC");
         return prot == 0 ? "PROT_NONE" : Flags.finish(sb, rest);
+    }
+
+    /** E.g. {@code MADV_POPULATE_WRITE}; an unknown value as its number. */
+    public static String describeAdvice(int advice) {
+        return switch (advice) {
+            case MADV_DONTNEED -> "MADV_DONTNEED";
+            case MADV_PAGEOUT -> "MADV_PAGEOUT";
+            case MADV_POPULATE_WRITE -> "MADV_POPULATE_WRITE";
+            default -> Integer.toString(advice);
+        };
     }
 
     /** E.g. {@code MAP_SHARED|MAP_POPULATE}. */
