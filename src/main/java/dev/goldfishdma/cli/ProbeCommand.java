@@ -1,6 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.emulator.EmulatorStatus;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
 import dev.goldfishdma.libc.Errno;
@@ -70,6 +71,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     private int probe(Path path, String how, PrintWriter out, PrintWriter err) throws Exception {
         out.println("device    " + path + " (" + how + ")");
+        out.println("memory    " + memory(path));
         int fd;
         try {
             fd = Libc.open(path.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
@@ -104,7 +106,10 @@ final class ProbeCommand implements Callable<Integer> {
                     : " (the driver answers EBUSY)"));
 
             check(getoff(fd, info), "GETOFF");
-            out.println("GETOFF    created, not mapped: " + describe(info) + expect(info, 0, size));
+            boolean early = goldfish_dma_ioctl_info.phys_begin(info) != 0;
+            out.println("GETOFF    created, not mapped: " + describe(info) + (early
+                    ? " (allocated at CREATE_REGION: the emulated device; the driver answers {0, " + size + "})"
+                    : expect(info, 0, size)));
 
             MemorySegment mapping = Libc.mmap(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, MmapFlags.MAP_SHARED,
                     fd, 0).reinterpret(size);
@@ -136,6 +141,20 @@ final class ProbeCommand implements Callable<Integer> {
         } finally {
             Libc.close(fd);
         }
+    }
+
+    /**
+     * How the device's DMA memory is shared: an emulated device's status file says; the real device's is
+     * the driver's coherent memory.
+     */
+    static String memory(Path device) {
+        return EmulatorStatus.besideDevice(device).map(status -> {
+            try {
+                return EmulatorStatus.memoryDescription(status) + " (the emulated device's memory model)";
+            } catch (java.io.IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }).orElse("the driver's (coherent DMA memory)");
     }
 
     private static int getoff(int fd, MemorySegment info) {

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
@@ -47,19 +48,32 @@ public final class EmulatorProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve. */
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} with the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}, waiting up to 30 s for it to serve.
+     */
     public static EmulatorProcess start(Path mountDir) throws IOException {
-        return start(mountDir, DEFAULT_READY_TIMEOUT);
+        return start(mountDir, MemoryMode.fromSystemProperty(), DEFAULT_READY_TIMEOUT);
+    }
+
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} with the memory model {@code memory}
+     * (see {@link MemoryMode}), waiting up to 30 s for it to serve.
+     */
+    public static EmulatorProcess start(Path mountDir, MemoryMode memory) throws IOException {
+        return start(mountDir, memory, DEFAULT_READY_TIMEOUT);
     }
 
     /**
      * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
      * line.
      *
-     * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
-     *                     carries the end of its log
+     * @param memory how regions are shared with the guest ({@link MemoryMode})
+     * @throws IOException when the child exits or stays silent for {@code readyTimeout}, for instance when
+     *                     {@link MemoryMode#PASSTHROUGH} is not available; the message carries the end of its
+     *                     log
      */
-    public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
+    public static EmulatorProcess start(Path mountDir, MemoryMode memory, Duration readyTimeout) throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
         Path workDir = dir.getParent();
         if (workDir == null) {
@@ -72,7 +86,7 @@ public final class EmulatorProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
                 "-cp", absoluteClassPath(),
-                EmulatorMain.class.getName(), dir.toString()));
+                EmulatorMain.class.getName(), EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -155,6 +169,14 @@ public final class EmulatorProcess implements AutoCloseable {
     /** The directory the emulator is mounted on. */
     public Path mountDir() {
         return mountDir;
+    }
+
+    /**
+     * The memory model the emulator settled on ({@link MemoryMode#PASSTHROUGH} or
+     * {@link MemoryMode#PAGE_CACHE}), as its status file says.
+     */
+    public MemoryMode memoryMode() throws IOException {
+        return EmulatorStatus.memoryMode(statusPath());
     }
 
     /** The child's process id. */

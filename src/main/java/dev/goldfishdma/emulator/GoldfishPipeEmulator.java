@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
@@ -42,21 +43,36 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
                 new HangUpService());
     }
 
-    /** Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}. */
+    /**
+     * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services} and
+     * the {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     */
     public static GoldfishPipeEmulator start(Path mountDir) throws IOException {
-        return start(mountDir, defaultServices());
+        return start(mountDir, defaultServices(), MemoryMode.fromSystemProperty());
     }
 
     /**
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *
+     * @param memory how regions are shared with the guest's mappings: {@link MemoryMode#AUTO} takes FUSE
+     *               passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN), else
+     *               the page cache
      * @throws IOException when the directory is missing, already served, or cannot be mounted on
-     *                     (e.g. {@code EPERM} without the right to mount)
+     *                     (e.g. {@code EPERM} without the right to mount), or when
+     *                     {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message says why)
      */
-    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
-            throws IOException {
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services));
+    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
+                                             MemoryMode memory) throws IOException {
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, memory));
+    }
+
+    /**
+     * How the regions' memory is shared with the guest's mappings: {@link MemoryMode#PASSTHROUGH} or
+     * {@link MemoryMode#PAGE_CACHE} (settled at start).
+     */
+    public MemoryMode memoryMode() {
+        return server.memoryMode();
     }
 
     /** The directory the emulator is mounted on. */

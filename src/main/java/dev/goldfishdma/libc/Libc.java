@@ -57,6 +57,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle PWRITE = downcall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle MMAP = downcall("mmap",
@@ -245,6 +247,35 @@ public final class Libc {
             int errno = errno(state);
             if (errno != Errno.EINTR) {
                 throw new ErrnoException("write", "fd=" + fd + ", count=" + buf.byteSize(), errno);
+            }
+        }
+    }
+
+    /**
+     * {@code pwrite(fd, buf, count, offset)}, retried on {@code EINTR}: a write that leaves the file position
+     * alone, and so does not wait for the kernel's file-position lock, which read(2) and write(2) of a
+     * regular file shared between threads take.
+     *
+     * @return the number of bytes written
+     * @throws ErrnoException e.g. {@code ESPIPE} for a file without positions (a pipe, a stream)
+     */
+    public static long pwrite(int fd, MemorySegment buf, long offset) throws ErrnoException {
+        requireNative(buf, "pwrite: buf");
+        MemorySegment state = callState();
+        while (true) {
+            long n;
+            try {
+                n = (long) PWRITE.invokeExact(state, fd, buf, buf.byteSize(), offset);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("pwrite", "fd=" + fd + ", count=" + buf.byteSize() + ", offset=" + offset,
+                        errno);
             }
         }
     }

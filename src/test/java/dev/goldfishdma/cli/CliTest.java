@@ -46,8 +46,11 @@ class CliTest {
         Run run = run("probe", "--device", DEVICE.path().toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("GETOFF    before any region: {phys_begin=0x0, size=0} (as the driver)"), run.out());
-        assertTrue(run.out().contains("GETOFF    created, not mapped: {phys_begin=0x0, size=65536} (as the driver)"),
-                run.out());
+        assertTrue(run.out().matches("(?s).*GETOFF    created, not mapped: \\{phys_begin=0x[1-9a-f][0-9a-f]*, "
+                + "size=65536\\} \\(allocated at CREATE_REGION: the emulated device; the driver answers "
+                + "\\{0, 65536}\\).*"), run.out());
+        assertTrue(run.out().matches("(?s).*\nmemory    (passthrough|page-cache)[^\n]* \\(the emulated device's memory "
+                + "model\\)\n.*"), run.out());
         assertTrue(run.out().contains("CREATE    a second time: EBUSY (16) (as the driver)"), run.out());
         assertTrue(run.out().contains("ENOTTY (25)"), run.out());
         assertTrue(run.out().contains("verdict   a goldfish pipe with DMA, behaving as the driver"), run.out());

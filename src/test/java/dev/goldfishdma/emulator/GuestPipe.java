@@ -61,6 +61,13 @@ final class GuestPipe implements AutoCloseable {
         Libc.writeFully(fd, buffer.asSlice(0, bytes.byteSize()));
     }
 
+    /** pwrite(2) of {@code bytes} at offset 0: a write that takes no file-position lock. */
+    long pwrite(byte[] bytes) throws ErrnoException {
+        MemorySegment buffer = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, buffer, 0, bytes.length);
+        return Libc.pwrite(fd, buffer.asSlice(0, bytes.length), 0);
+    }
+
     /** Reads exactly {@code n} bytes, failing the test if they do not come within the answer timeout. */
     byte[] readExactly(int n) throws ErrnoException {
         MemorySegment buffer = arena.allocate(Math.max(1, n));

@@ -113,6 +113,25 @@ class LibcTest {
     }
 
     @Test
+    void pwriteWritesAtItsOffsetAndFailsWithEspipeOnAPipe() throws Exception {
+        int fd = Libc.memfdCreate("libc-test", 0);
+        int[] pipe = Libc.pipe(OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocateFrom("abc", StandardCharsets.US_ASCII).asSlice(0, 3);
+            assertEquals(3, Libc.pwrite(fd, bytes, 4096));
+            assertEquals(4096 + 3, Files.size(Path.of("/proc/self/fd/" + fd)));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.pwrite(pipe[1], bytes, 0));
+            assertEquals(Errno.ESPIPE, e.errno());
+            assertTrue(e.getMessage().startsWith("pwrite(fd=" + pipe[1] + ", count=3, offset=0) failed: ESPIPE"),
+                    e.getMessage());
+        } finally {
+            Libc.close(fd);
+            Libc.close(pipe[0]);
+            Libc.close(pipe[1]);
+        }
+    }
+
+    @Test
     void mmapFailureIsMapFailedWithErrno() throws Exception {
         int fd = Libc.memfdCreate("libc-test", 0);
         try {

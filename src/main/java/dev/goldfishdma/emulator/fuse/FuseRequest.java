@@ -15,9 +15,20 @@ final class FuseRequest {
     private static final long HEADER_SIZE = fuse_in_header.sizeof();
 
     private final MemorySegment whole;
+    private final long sequence;
 
-    FuseRequest(MemorySegment buffer, int length) {
+    /** The request of {@code length} bytes at the start of {@code buffer}, read as number {@code sequence}. */
+    FuseRequest(MemorySegment buffer, int length, long sequence) {
         this.whole = buffer.asSlice(0, length);
+        this.sequence = sequence;
+    }
+
+    /**
+     * Its place in the order requests were read ({@link FuseConnection#readsStarted()} when it was read):
+     * what the page-cache memory orders a writeback's data against the host's writes by.
+     */
+    long sequence() {
+        return sequence;
     }
 
     int opcode() {

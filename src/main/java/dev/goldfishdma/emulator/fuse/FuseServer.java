@@ -4,19 +4,21 @@ import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.libc.Errno;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
  * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over
- * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), reads requests on one thread and hands
- * each to the {@link FuseDispatcher}; the device's region memory is the page cache ({@link PageCacheMemory}).
+ * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), answers INIT and settles the memory
+ * model ({@link MemoryMode}: {@link PassthroughMemory} or {@link PageCacheMemory}), then reads requests on
+ * one thread and hands each to the {@link FuseDispatcher}.
  *
  * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data are parked
  * and answered later, and services do their slow work on threads of their own, so replies go out in any
@@ -24,42 +26,46 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FuseServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
-    private static final long INIT_TIMEOUT_SECONDS = 10;
+    private static final int INIT_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 5000;
 
     private final FuseMount mount;
     private final FuseConnection connection;
     private final GoldfishDevice device;
-    private final PageCacheMemory memory;
-    private final FuseInit init = new FuseInit();
+    private final RegionSharing memory;
     private final OpenFiles files;
     private final FuseDispatcher dispatcher;
     private final Thread requestThread;
     private volatile boolean closed;
 
-    private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services) {
+    private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services,
+                       RegionTable regions, RegionSharing memory) {
         this.mount = mount;
         this.connection = connection;
-        RegionTable regions = new RegionTable();
-        this.memory = new PageCacheMemory(connection, regions);
+        this.memory = memory;
         this.device = new GoldfishDevice(services, regions, memory);
-        NodeNamespace namespace = new NodeNamespace();
+        NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode);
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts, connection);
-        this.dispatcher = new FuseDispatcher(connection, init, namespace, files, interrupts, memory);
+        this.files = new OpenFiles(device, namespace, memory, interrupts);
+        this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
-        memory.setRequestThread(requestThread);
+        if (memory instanceof PageCacheMemory pageCache) {
+            pageCache.setRequestThread(requestThread);
+        }
     }
 
     /**
-     * Mounts on the existing directory {@code dir} (see {@link FuseMount}) and returns once the kernel's
-     * INIT is answered, i.e. the device serves.
+     * Mounts on the existing directory {@code dir} (see {@link FuseMount}), answers the kernel's INIT, settles
+     * the memory model and returns serving.
      *
      * @param services the host services guests may connect to
-     * @throws IOException when mounting fails, or the kernel sends no INIT
+     * @param memory   the memory model to use; {@link MemoryMode#AUTO} takes passthrough when it works
+     * @throws IOException when mounting fails, the kernel sends no INIT, or {@link MemoryMode#PASSTHROUGH}
+     *                     was asked for and is not available (the message says why)
      */
-    public static FuseServer start(Path dir, Collection<? extends HostService> services) throws IOException {
+    public static FuseServer start(Path dir, Collection<? extends HostService> services, MemoryMode memory)
+            throws IOException {
         FuseMount mount = FuseMount.mount(dir);
         FuseConnection connection;
         try {
@@ -68,24 +74,77 @@ public final class FuseServer implements AutoCloseable {
             mount.unmount();
             throw e;
         }
-        FuseServer server = new FuseServer(mount, connection, services);
-        server.requestThread.start();
         try {
-            if (!server.init.awaitInitialized(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                server.close();
-                throw new IOException("the kernel did not send FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            server.close();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
+            RegionTable regions = new RegionTable();
+            FuseServer server = new FuseServer(mount, connection, services, regions,
+                    initialize(connection, regions, memory));
+            server.requestThread.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            mount.unmount();
+            connection.close();
+            throw e;
         }
-        return server;
+    }
+
+    /**
+     * Reads and answers INIT, then picks the memory model: passthrough when it was asked for (or
+     * {@link MemoryMode#AUTO}), the kernel granted it and a backing file can be registered; else the page
+     * cache, unless passthrough was required.
+     */
+    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, MemoryMode requested)
+            throws IOException {
+        FuseInit.Negotiated negotiated;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(FuseConnection.READ_BUFFER_SIZE, 8);
+            int length = connection.readRequest(buffer, INIT_TIMEOUT_MILLIS);
+            if (length < 0) {
+                throw new IOException("the kernel did not send FUSE INIT within " + INIT_TIMEOUT_MILLIS / 1000 + " s");
+            }
+            FuseRequest request = new FuseRequest(buffer, length, connection.readsStarted());
+            if (request.opcode() != Fuse.FUSE_INIT()) {
+                throw new IOException("the kernel's first FUSE request was opcode " + request.opcode() + ", not INIT");
+            }
+            negotiated = FuseInit.negotiate(request, requested, arena);
+            FuseReply.Ok answer = negotiated.reply();
+            int refused = connection.reply(request.unique(), 0, answer.payload());
+            if (refused != 0) {
+                throw new IOException("the kernel refused the answer to INIT: " + Errno.name(refused));
+            }
+            connection.handled(request.sequence());
+        }
+        String why;
+        if (requested == MemoryMode.PAGE_CACHE) {
+            why = null;
+        } else if (!negotiated.passthrough()) {
+            why = "the kernel does not offer FUSE passthrough (Linux 6.9 or newer, built with CONFIG_FUSE_PASSTHROUGH)";
+        } else {
+            why = PassthroughMemory.probe(connection);
+            if (why == null) {
+                return new PassthroughMemory(connection, regions);
+            }
+        }
+        if (requested == MemoryMode.PASSTHROUGH) {
+            throw new IOException("FUSE passthrough is not available: " + why);
+        }
+        if (!negotiated.directIoAllowMmap()) {
+            LOG.log(System.Logger.Level.WARNING, "the kernel does not offer FUSE_DIRECT_IO_ALLOW_MMAP "
+                    + "(Linux 6.6 or newer): mmap of the device will fail with ENODEV");
+        }
+        if (why != null) {
+            LOG.log(System.Logger.Level.INFO, "DMA regions through the page cache: " + why);
+        }
+        return new PageCacheMemory(connection, regions, why);
     }
 
     /** The directory mounted on. */
     public Path mountPoint() {
         return mount.mountPoint();
+    }
+
+    /** The memory model in use: {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}. */
+    public MemoryMode memoryMode() {
+        return memory.mode();
     }
 
     /** Host access to the live DMA regions, as services have it. */
@@ -108,7 +167,13 @@ public final class FuseServer implements AutoCloseable {
             MemorySegment buffer = arena.allocate(FuseConnection.READ_BUFFER_SIZE, 8);
             while (!closed) {
                 int length = connection.readRequest(buffer);
-                if (length < 0 || !dispatcher.dispatch(new FuseRequest(buffer, length))) {
+                if (length < 0) {
+                    break;
+                }
+                FuseRequest request = new FuseRequest(buffer, length, connection.readsStarted());
+                boolean more = dispatcher.dispatch(request);
+                connection.handled(request.sequence());
+                if (!more) {
                     break;
                 }
             }
@@ -121,8 +186,8 @@ public final class FuseServer implements AutoCloseable {
 
     /**
      * Unmounts (detached: the directory is free at once), stops serving, releases every pipe and closes the
-     * connection; processes still using the file system then get errors (ENOTCONN, or SIGBUS in a mapping).
-     * Idempotent.
+     * connection; processes still using the file system then get errors (ENOTCONN, or SIGBUS in a mapping
+     * through the page cache; a passthrough mapping keeps its memory). Idempotent.
      */
     @Override
     public void close() {
@@ -139,6 +204,7 @@ public final class FuseServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        memory.close();
         device.releaseAll();
         connection.close();
     }

@@ -65,9 +65,9 @@ public final class DmaIoctls {
     }
 
     /**
-     * GETOFF: {@code {phys_begin, size}} of the pipe's region: {@code {0, 0}} without one, {@code {0, size}}
-     * until its memory is allocated (at the first touch of a mapping, see {@link EmulatedRegion}), then the
-     * physical address.
+     * GETOFF: {@code {phys_begin, size}} of the pipe's region, {@code {0, 0}} without one. The emulated
+     * region has its memory and address from CREATE_REGION on (see {@link EmulatedRegion}); the driver
+     * answers {@code {0, size}} until the first mmap.
      */
     private static IoctlResult getOff(EmulatedPipe pipe, SegmentAllocator allocator) {
         MemorySegment info = goldfish_dma_ioctl_info.allocate(allocator);
@@ -80,17 +80,15 @@ public final class DmaIoctls {
     /**
      * CREATE_REGION: EINVAL unless {@code size} passes the driver's region size rule
      * ({@link DriverRules#isRegionSize}); EBUSY when the pipe has a region already (one per open pipe: more
-     * regions need more opens); otherwise the region is created with only its size recorded, as the driver
-     * does. Its memory and physical address come later, at the first touch of a mapping
-     * ({@link EmulatedRegion#ensureAllocated()}); it lives until the pipe is released. Nothing is copied back.
+     * regions need more opens); ENOMEM when its memory cannot be set up; otherwise the region is created in
+     * the pipe's {@link RegionFile}, with its physical address. It lives until the pipe is released. Nothing
+     * is copied back.
      */
     private static IoctlResult createRegion(EmulatedPipe pipe, long size) {
         if (!DriverRules.isRegionSize(size)) {
             return IoctlResult.failed(Errno.EINVAL);
         }
-        if (!pipe.attachRegion(size)) {
-            return IoctlResult.failed(Errno.EBUSY);
-        }
-        return IoctlResult.ok();
+        int errno = pipe.attachRegion(size);
+        return errno == 0 ? IoctlResult.ok() : IoctlResult.failed(errno);
     }
 }

@@ -2,6 +2,7 @@ package dev.goldfishdma.emulator.model;
 
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.libc.ErrnoException;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +21,8 @@ public final class GoldfishDevice {
     private final RegionTable regions;
     private final RegionMemory memory;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
+    /** The pipe last opened on each inode that has one open (normally one pipe per inode). */
+    private final Map<Long, EmulatedPipe> byInode = new ConcurrentHashMap<>();
 
     /**
      * A device without pipes.
@@ -44,11 +47,23 @@ public final class GoldfishDevice {
      *
      * @param id    the number the pipe is known by until released; unique among open pipes
      * @param inode the inode of the device file it was opened on
+     * @throws ErrnoException when the pipe's {@link RegionFile} cannot be created (e.g. EMFILE)
      */
-    public EmulatedPipe openPipe(long id, long inode) {
+    public EmulatedPipe openPipe(long id, long inode) throws ErrnoException {
         EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services);
         pipes.put(id, pipe);
+        byInode.put(inode, pipe);
         return pipe;
+    }
+
+    /**
+     * The size of the region of the pipe open on device inode {@code inode}: what the device file's size
+     * is for the kernel. 0 when no pipe with a region is open on it.
+     */
+    public long regionSizeOnInode(long inode) {
+        EmulatedPipe pipe = byInode.get(inode);
+        EmulatedRegion region = pipe == null ? null : pipe.region();
+        return region == null ? 0 : region.size();
     }
 
     /** The open pipe {@code id}, or null. */
@@ -64,6 +79,7 @@ public final class GoldfishDevice {
     public void releasePipe(long id) {
         EmulatedPipe pipe = pipes.remove(id);
         if (pipe != null) {
+            byInode.remove(pipe.inode(), pipe);
             pipe.release();
         }
     }
@@ -76,12 +92,15 @@ public final class GoldfishDevice {
     }
 
     /**
-     * The status file's text, as of now: {@code pipes N}, {@code regions M}, {@code nodes K}, then one
-     * {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region.
+     * The status file's text, as of now: {@code memory ...}, {@code pipes N}, {@code regions M},
+     * {@code nodes K}, then one {@code pipe id=...} line per pipe and one
+     * {@code region phys=0x... size=... pipe=...} line per region.
      *
+     * @param memory      how the regions' memory reaches the guest, as the transport names it (the
+     *                    {@code memory} line: its first word is the mode)
      * @param deviceNodes the device inodes the kernel still holds (they go away with FORGET)
      */
-    public String statusText(long deviceNodes) {
+    public String statusText(String memory, long deviceNodes) {
         List<EmulatedPipe> live = new ArrayList<>(pipes.values());
         live.sort((a, b) -> Long.compare(a.id(), b.id()));
         StringBuilder pipeLines = new StringBuilder();
@@ -96,7 +115,7 @@ public final class GoldfishDevice {
                         .append(" size=").append(region.size()).append(" pipe=").append(pipe.id()).append('\n');
             }
         }
-        return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
+        return "memory " + memory + "\n" + "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
                 + "nodes " + deviceNodes + "\n" + pipeLines + regionLines;
     }
 }
