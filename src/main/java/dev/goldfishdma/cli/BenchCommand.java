@@ -7,6 +7,7 @@ import dev.goldfishdma.device.RegionOption;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "The device. Default: a known device path, else an emulated device started for the run.")
     Path device;
 
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = "For an emulated device started for the run: " + MemoryOption.DESCRIPTION)
+    MemoryMode memory = MemoryMode.fromSystemProperty();
+
     @Option(names = "--service", defaultValue = "opengles", paramLabel = "NAME",
             description = "The host service the region's pipe connects to (default: ${DEFAULT-VALUE}).")
     String service;
@@ -54,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long size = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
+        try (DeviceChoice choice = DeviceChoice.resolve(device, memory, out);
              GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
              DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
              Arena arena = Arena.ofConfined()) {

@@ -1,10 +1,12 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 
 /**
  * The device a command works on: the one given, else the {@linkplain AvailableDevice available one} (the real
@@ -25,11 +27,15 @@ final class DeviceChoice implements AutoCloseable {
         }
     }
 
-    static DeviceChoice resolve(Path given, PrintWriter out) throws IOException {
+    /**
+     * {@code given}, else the available device; an emulated one is started with the memory model
+     * {@code memory}.
+     */
+    static DeviceChoice resolve(Path given, MemoryMode memory, PrintWriter out) throws IOException {
         if (given != null) {
             return new DeviceChoice(given, null);
         }
-        AvailableDevice available = AvailableDevice.find();
+        AvailableDevice available = AvailableDevice.find(memory);
         if (available.emulated()) {
             out.println("no goldfish pipe device here; using an emulated one at " + available.path()
                     + " (removed on exit)");
@@ -44,6 +50,11 @@ final class DeviceChoice implements AutoCloseable {
 
     boolean emulated() {
         return available != null && available.emulated();
+    }
+
+    /** The process id of the emulator this choice started, if it started one. */
+    OptionalLong emulatorPid() {
+        return available == null ? OptionalLong.empty() : available.emulatorPid();
     }
 
     private void stopEmulator() {

@@ -10,6 +10,7 @@ import dev.goldfishdma.libc.IoctlRequest;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.MmapFlags;
 import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,6 +44,10 @@ final class ProbeCommand implements Callable<Integer> {
                     + "/dev/qemu_pipe that exists, else an emulated device started for the run.")
     Path device;
 
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = "For an emulated device started for the run: " + MemoryOption.DESCRIPTION)
+    MemoryMode memory = MemoryMode.fromSystemProperty();
+
     @Option(names = "--service", defaultValue = "opengles", paramLabel = "NAME",
             description = "The host service to connect to (default: ${DEFAULT-VALUE}).")
     String service;
@@ -56,7 +61,7 @@ final class ProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DriverRules.checkRegionSize(size);
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out)) {
+        try (DeviceChoice choice = DeviceChoice.resolve(device, memory, out)) {
             Path path = choice.path();
             if (!Files.exists(path)) {
                 err.println("probe: " + path + " does not exist");

@@ -8,6 +8,7 @@ import dev.goldfishdma.device.RegionOption;
 import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import picocli.CommandLine.ArgGroup;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,6 +40,10 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "PATH",
             description = "The device. Default: a known device path, else an emulated device started for the run.")
     Path device;
+
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = "For an emulated device started for the run: " + MemoryOption.DESCRIPTION)
+    MemoryMode memory = MemoryMode.fromSystemProperty();
 
     @ArgGroup(exclusive = true)
     Source source = new Source();
@@ -77,7 +82,7 @@ final class TransferCommand implements Callable<Integer> {
             }
             total = mib << 20;
         }
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
+        try (DeviceChoice choice = DeviceChoice.resolve(device, memory, out);
              GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
              DmaRegion region = pipe.createRegion(DriverRules.regionSizeFor(Math.max(1, Math.min(regionSize, total))),
                      RegionOption.PREFAULT);

@@ -20,12 +20,14 @@ import java.util.List;
  * {@code goldfish_pipe} in it behaves like the driver's device node (see the package documentation for
  * the differences), and the file {@code status} lists the live pipes and regions.
  *
- * <p><b>Map the device only from another process.</b> A thread that touches a mapping of the device waits
- * in the kernel, inside a page fault, until this server answers; a Java thread in a page fault is not at a
- * safepoint. If this server runs in the same JVM and needs a safepoint meanwhile (any garbage collection),
- * the JVM waits for the faulting thread, which waits for the server, which waits for the JVM: both hang.
- * So anything that maps the device, tests included, talks to an emulator in a child process
- * ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls, poll).
+ * <p><b>Map the device only from another process.</b> With the page-cache memory model, a thread that touches
+ * a mapping of the device waits in the kernel, inside a page fault, until this server answers; a Java
+ * thread in a page fault is not at a safepoint. If this server runs in the same JVM and needs a safepoint
+ * meanwhile (any garbage collection), the JVM waits for the faulting thread, which waits for the server,
+ * which waits for the JVM: both hang. With passthrough no fault reaches the server, but which model serves
+ * is settled only at start, so anything that maps the device, tests included, talks to an emulator in a
+ * child process ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls,
+ * poll).
  */
 public final class GoldfishPipeEmulator implements AutoCloseable {
     private final FuseServer server;

@@ -139,6 +139,10 @@ class CliTest {
     void badArgumentsAreUsageErrors() {
         assertEquals(2, run("transfer", "--mib", "-3", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
+        Run memory = run("probe", "--memory", "shared", "--device", DEVICE.path().toString());
+        assertEquals(2, memory.exitCode(), memory.toString());
+        assertTrue(memory.err().contains("unknown memory mode \"shared\": use one of auto, passthrough, page-cache"),
+                memory.err());
         assertEquals(2, run("nonsense").exitCode());
         Run top = run();
         assertEquals(0, top.exitCode());
