@@ -387,7 +387,9 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * @throws IllegalArgumentException if {@code size} breaks the driver's rule (checked before any call)
      * @throws ErrnoException           {@code EBUSY} if this pipe already has a region (one region per pipe: open
      *                                  another pipe); {@code ENOTTY} if the device is not a goldfish pipe;
-     *                                  {@code ENOMEM} if the driver cannot allocate the memory
+     *                                  {@code ENOMEM} if the driver cannot allocate the memory; with
+     *                                  {@link RegionOption#PREFAULT}, the {@code madvise} error when a page
+     *                                  cannot be faulted in (the region stays created, unmapped)
      */
     public DmaRegion createRegion(long size, RegionOption... options) throws IOException {
         DriverRules.checkRegionSize(size);

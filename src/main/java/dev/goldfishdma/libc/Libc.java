@@ -77,6 +77,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
     private static final MethodHandle MADVISE = downcall("madvise",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    private static final MethodHandle MSYNC = downcall("msync",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
     private static final MethodHandle MLOCK = downcall("mlock",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle MUNLOCK = downcall("munlock",
@@ -397,6 +399,24 @@ public final class Libc {
                 throw new ErrnoException("madvise", "address=0x" + Long.toHexString(address.address())
                         + ", length=" + length + ", advice=" + MmapFlags.describeAdvice(advice), errno);
             }
+        }
+    }
+
+    /**
+     * {@code msync(address, length, flags)}: with {@link MmapFlags#MS_SYNC}, writes the range's dirty pages
+     * back to the mapped file and waits for that.
+     */
+    public static void msync(MemorySegment address, long length, int flags) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MSYNC.invokeExact(state, address, length, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("msync", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length + ", flags=0x" + Integer.toHexString(flags), errno(state));
         }
     }
 

@@ -25,15 +25,17 @@ public final class MmapFlags {
      * the file (its page cache) on the next touch.
      */
     public static final int MADV_DONTNEED = 4;
-    /** {@code madvise} (Linux 5.4): reclaim the range's pages now, writing dirty ones back first if needed. */
+    /** {@code madvise} (Linux 5.4): ask the kernel to reclaim the range's pages now. */
     public static final int MADV_PAGEOUT = 21;
     /**
      * {@code madvise} (Linux 5.14): fault the range in writable, as writes would, and report a page that
      * cannot be faulted in as an error ({@code EFAULT}, {@code ENOMEM}) instead of SIGBUS.
      */
     public static final int MADV_POPULATE_WRITE = 23;
-    // The MADV_* values are written here because the generated C library bindings do not include them yet;
-    // they are the asm-generic values, the same on x86_64 and aarch64.
+    /** {@code msync}: write dirty pages back and wait for it. */
+    public static final int MS_SYNC = 4;
+    // The MADV_* and MS_SYNC values are written here because the generated C library bindings do not
+    // include them yet; they are the asm-generic values, the same on x86_64 and aarch64.
 
     private MmapFlags() {
     }

@@ -51,7 +51,7 @@ public class ColdStartBenchmark {
         return opened;
     }
 
-    /** The same with {@link RegionOption#PREFAULT}: mmap faults every page in itself. */
+    /** The same with {@link RegionOption#PREFAULT}: madvise(MADV_POPULATE_WRITE) faults every page in at creation. */
     @Benchmark
     public DeviceRegion openCreateMapPrefaulted() throws IOException {
         opened = device.openRegion(Sizes.REGION, RegionOption.PREFAULT);
