@@ -21,13 +21,4 @@ public final class DevicePaths {
     public static Optional<Path> find() {
         return KNOWN.stream().filter(Files::exists).findFirst();
     }
-
-    /**
-     * The first of {@link #KNOWN} that exists.
-     *
-     * @throws NoDeviceException naming every path tried
-     */
-    public static Path require() throws NoDeviceException {
-        return find().orElseThrow(() -> new NoDeviceException(KNOWN));
-    }
 }
