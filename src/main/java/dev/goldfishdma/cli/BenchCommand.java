@@ -1,12 +1,11 @@
 package dev.goldfishdma.cli;
 
+import dev.goldfishdma.device.DeviceProbe;
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.OpenFlags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--runs and --calls must be positive");
         }
         PrintWriter out = spec.commandLine().getOut();
-        long size = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
+        long size = DriverRules.DMA_BUFFER_SIZE;
         try (DeviceChoice choice = DeviceChoice.resolve(device, out);
              GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
              DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
@@ -77,13 +76,9 @@ final class BenchCommand implements Callable<Integer> {
             }));
             row(out, "GETOFF ioctl (regionInfo)", perCall(pipe::regionInfo));
             row(out, "physicalAddress() (remembered)", perCall(region::physicalAddress));
-            int devNull = Libc.open("/dev/null", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-            try {
-                MemorySegment arg = arena.allocate(16);
-                row(out, "ioctl on /dev/null, ENOTTY (kernel only)",
-                        perCall(() -> Libc.ioctlOrErrno(devNull, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), arg)));
-            } finally {
-                Libc.close(devNull);
+            // A goldfish ioctl on a file that is no device: the kernel answers ENOTTY by itself.
+            try (DeviceProbe devNull = DeviceProbe.open(Path.of("/dev/null"))) {
+                row(out, "ioctl on /dev/null, ENOTTY (kernel only)", perCall(devNull::unknownIoctl));
             }
         }
         return ExitCodes.OK;

@@ -6,7 +6,6 @@ import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.gen.dma.GoldfishDma;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +53,7 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--region-size", paramLabel = "BYTES",
             description = "The DMA region's size; larger inputs go in several chunks (default: 32 MiB, "
                     + "GOLDFISH_DMA_BUFFER_SIZE).")
-    long regionSize = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
+    long regionSize = DriverRules.DMA_BUFFER_SIZE;
 
     @Option(names = "--service", defaultValue = DmaServiceProtocol.SERVICE_NAME, paramLabel = "NAME",
             description = "The host checksum service (default: ${DEFAULT-VALUE}, the emulated device's).")

@@ -20,6 +20,11 @@ import java.util.Set;
  * goldfish pipe ({@link #failure}). No other class of this package sees an {@code ErrnoException}.
  */
 final class DeviceCalls {
+    /** Device or resource busy: the driver's answer to a second CREATE_REGION on a pipe. */
+    static final int EBUSY = Errno.EBUSY;
+    /** Inappropriate ioctl for device: the answer to an ioctl request the device does not know. */
+    static final int ENOTTY = Errno.ENOTTY;
+
     /** What {@link #read} and {@link #write} return when a non-blocking descriptor would have to wait. */
     static final long WOULD_BLOCK = -1;
 

@@ -1,5 +1,6 @@
 package dev.goldfishdma.device;
 
+import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.libc.Libc;
 
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,12 @@ import java.util.Objects;
 public final class DriverRules {
     /** The largest region the driver creates: 256 MiB. */
     public static final long MAX_REGION_SIZE = 256L * 1024 * 1024;
+
+    /**
+     * The region the guest's GL library creates ({@code GOLDFISH_DMA_BUFFER_SIZE} in the driver's header),
+     * 32 MiB: the size the tool and the benchmarks use by default.
+     */
+    public static final long DMA_BUFFER_SIZE = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
 
     /** The longest service name accepted, in UTF-8 bytes; host services have short names. */
     public static final int MAX_SERVICE_NAME_BYTES = 120;
