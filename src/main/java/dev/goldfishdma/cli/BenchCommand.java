@@ -53,8 +53,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long size = DriverRules.DMA_BUFFER_SIZE;
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
-             GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
+        try (CommandDevice chosen = CommandDevice.choose(device, out);
+             GoldfishPipe pipe = GoldfishPipe.open(chosen.path(), service);
              DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
              Arena arena = Arena.ofConfined()) {
             byte[] heap = new byte[(int) size];
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             MemorySegment.copy(heap, 0, offHeap, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, heap.length);
             region.physicalAddress();
 
-            out.printf("device %s, region %s, JDK %s, %s%n", choice.path(), Units.bytes(size),
+            out.printf("device %s, region %s, JDK %s, %s%n", chosen.path(), Units.bytes(size),
                     Runtime.version(), System.getProperty("os.arch"));
             out.printf("%-44s %14s%n", "what", "best");
             row(out, "copy byte[] -> region (32 MiB)", throughput(size, () -> region.write(0, heap, 0, heap.length)));

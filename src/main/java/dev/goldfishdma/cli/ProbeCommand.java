@@ -45,13 +45,13 @@ final class ProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         DriverRules.checkRegionSize(size);
         DriverRules.checkServiceName(service);
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out)) {
-            return probe(choice.path(), choice.emulated() ? "emulated" : device != null ? "given" : "found", out);
+        try (CommandDevice chosen = CommandDevice.choose(device, out)) {
+            return probe(chosen.path(), chosen.reason(), out);
         }
     }
 
-    private int probe(Path path, String how, PrintWriter out) throws IOException {
-        out.println("device    " + path + " (" + how + ")");
+    private int probe(Path path, String reason, PrintWriter out) throws IOException {
+        out.println("device    " + path + " (" + reason + ")");
         try (DeviceProbe probe = DeviceProbe.open(path)) {
             ProbeReport report = probe.run(service, size, step -> {
                 out.println(line(step));

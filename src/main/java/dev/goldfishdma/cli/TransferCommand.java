@@ -76,8 +76,8 @@ final class TransferCommand implements Callable<Integer> {
             }
             total = mib << 20;
         }
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
-             GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
+        try (CommandDevice chosen = CommandDevice.choose(device, out);
+             GoldfishPipe pipe = GoldfishPipe.open(chosen.path(), service);
              DmaRegion region = pipe.createRegion(DriverRules.regionSizeFor(Math.max(1, Math.min(regionSize, total))),
                      RegionOption.PREFAULT);
              InputStream file = source.file == null ? null : Files.newInputStream(source.file);
