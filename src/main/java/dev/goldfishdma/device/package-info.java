@@ -11,7 +11,14 @@
  *   <li>{@link dev.goldfishdma.device.RegionManager}: a pool of regions for an application (one pipe each,
  *       as the driver requires) under a byte limit; {@link dev.goldfishdma.device.StagingAllocator} packs many
  *       small buffers into one region.</li>
+ *   <li>{@link dev.goldfishdma.device.DriverRules}: the driver's rules in one place (device paths, connect
+ *       string, service names, region sizes), checked here before any system call.</li>
+ *   <li>{@link dev.goldfishdma.device.DeviceProbe}: the driver's steps one system call at a time, each
+ *       answer compared with the driver's, for telling what a device file is.</li>
  * </ul>
+ *
+ * <p>Every call takes the device's path; which device to use (a path given, the real device, an emulated
+ * one) is chosen by {@code dev.goldfishdma.emulator.AvailableDevice}, not here.
  *
  * <p>An upload, end to end: write into a region, tell the host its physical address, let the host check. The
  * service here is the {@code dma} checksum service of the emulated device
@@ -29,6 +36,9 @@
  * the rule ({@link dev.goldfishdma.device.DriverRules}); out-of-range offsets and lengths are
  * {@link java.lang.IndexOutOfBoundsException}s; use after close is an {@link java.lang.IllegalStateException}
  * (regions) or a {@link java.nio.channels.ClosedChannelException} (pipes).
+ *
+ * <p>Below this package is the libc layer ({@code dev.goldfishdma.libc}); only the package-private
+ * {@code DeviceCalls} calls it, and turns its errors into the types above.
  *
  * <p>What the C peer (AOSP goldfish-opengl's {@code goldfish_dma.cpp}) leaves to its callers, this package
  * does: it checks bounds, reports every ioctl error, uses 64-bit sizes, is safe to use from many threads, and
