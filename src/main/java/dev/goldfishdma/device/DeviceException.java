@@ -7,9 +7,10 @@ import java.io.IOException;
  * the call ({@code "ioctl"}), its arguments, what it acted on (the device path or the pipe), and {@code errno}
  * as a number and a symbolic name.
  *
- * <p>The message reads like {@code ioctl(fd=7, request=GOLDFISH_DMA_IOC_LOCK = 0xc0104700 (_IOWR('G', 0, 16)))
- * on goldfish pipe /dev/goldfish_pipe (service opengles, fd 7) failed: ECONNABORTED (103): Software caused
- * connection abort}, so a log line alone says what went wrong. The cases a caller must tell apart have their
+ * <p>The message reads like {@code open(path=/dev/goldfish_pipe, flags=O_RDWR|O_NONBLOCK|O_CLOEXEC) failed:
+ * EACCES (13): Permission denied} or {@code ioctl(fd=7, request=GOLDFISH_DMA_IOC_LOCK = 0xc0104700 (_IOWR('G', 0,
+ * 16))) on goldfish pipe /dev/goldfish_pipe (service opengles, fd 7) failed: the device is gone: ECONNABORTED
+ * (103): Software caused connection abort}, so a log line alone says what went wrong. The cases a caller must tell apart have their
  * own types, so that no caller compares {@code errno} numbers: {@link NoDeviceException},
  * {@link NotAGoldfishPipeException}, {@link RegionAlreadyExistsException}, {@link PipeClosedByHostException},
  * {@link DeviceGoneException}.

@@ -223,6 +223,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * non-blocking mode.
      *
      * @return the number of bytes written
+     * @throws PipeClosedByHostException once the host has closed the pipe
+     * @throws DeviceGoneException       if the device went away
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
