@@ -32,10 +32,10 @@ public class Fuse extends Fuse$shared {
     public static int FUSE_KERNEL_VERSION() {
         return FUSE_KERNEL_VERSION;
     }
-    private static final int FUSE_KERNEL_MINOR_VERSION = (int)38L;
+    private static final int FUSE_KERNEL_MINOR_VERSION = (int)41L;
     /**
      * {@snippet lang=c :
-     * #define FUSE_KERNEL_MINOR_VERSION 38
+     * #define FUSE_KERNEL_MINOR_VERSION 41
      * }
      */
     public static int FUSE_KERNEL_MINOR_VERSION() {
