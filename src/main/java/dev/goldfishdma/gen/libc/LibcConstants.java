@@ -1526,6 +1526,24 @@ public class LibcConstants extends LibcConstants$shared {
     public static int MS_NOEXEC() {
         return MS_NOEXEC;
     }
+    private static final int PR_SET_PDEATHSIG = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_PDEATHSIG 1
+     * }
+     */
+    public static int PR_SET_PDEATHSIG() {
+        return PR_SET_PDEATHSIG;
+    }
+    private static final int SOL_SOCKET = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define SOL_SOCKET 1
+     * }
+     */
+    public static int SOL_SOCKET() {
+        return SOL_SOCKET;
+    }
     private static final int MNT_FORCE = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1552,6 +1570,51 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int UMOUNT_NOFOLLOW() {
         return UMOUNT_NOFOLLOW;
+    }
+    private static final int SOCK_STREAM = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_STREAM = 1
+     * }
+     */
+    public static int SOCK_STREAM() {
+        return SOCK_STREAM;
+    }
+    private static final int SOCK_SEQPACKET = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_SEQPACKET = 5
+     * }
+     */
+    public static int SOCK_SEQPACKET() {
+        return SOCK_SEQPACKET;
+    }
+    private static final int SOCK_CLOEXEC = (int)524288L;
+    /**
+     * {@snippet lang=c :
+     * enum __socket_type.SOCK_CLOEXEC = 524288
+     * }
+     */
+    public static int SOCK_CLOEXEC() {
+        return SOCK_CLOEXEC;
+    }
+    private static final int MSG_CMSG_CLOEXEC = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/socket.h:205:1).MSG_CMSG_CLOEXEC = 1073741824
+     * }
+     */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+    private static final int SCM_RIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum enum (unnamed at /usr/include/x86_64-linux-gnu/bits/socket.h:363:1).SCM_RIGHTS = 1
+     * }
+     */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
     }
     private static final int EWOULDBLOCK = (int)11L;
     /**
@@ -1651,6 +1714,15 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int MFD_CLOEXEC() {
         return MFD_CLOEXEC;
+    }
+    private static final int AF_UNIX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_UNIX 1
+     * }
+     */
+    public static int AF_UNIX() {
+        return AF_UNIX;
     }
 }
 
