@@ -1301,6 +1301,33 @@ public class LibcConstants extends LibcConstants$shared {
     public static int O_SYNC() {
         return O_SYNC;
     }
+    private static final int F_GETFD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETFD 1
+     * }
+     */
+    public static int F_GETFD() {
+        return F_GETFD;
+    }
+    private static final int F_GETFL = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETFL 3
+     * }
+     */
+    public static int F_GETFL() {
+        return F_GETFL;
+    }
+    private static final int FD_CLOEXEC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define FD_CLOEXEC 1
+     * }
+     */
+    public static int FD_CLOEXEC() {
+        return FD_CLOEXEC;
+    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1534,6 +1561,15 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int PR_SET_PDEATHSIG() {
         return PR_SET_PDEATHSIG;
+    }
+    private static final int PR_GET_PDEATHSIG = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_GET_PDEATHSIG 2
+     * }
+     */
+    public static int PR_GET_PDEATHSIG() {
+        return PR_GET_PDEATHSIG;
     }
     private static final int SOL_SOCKET = (int)1L;
     /**
