@@ -48,6 +48,12 @@ fi
 host_arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
 [ "$host_arch" = amd64 ] || fail "the bindings are generated on an x86_64 (amd64) Debian machine; this one is '$host_arch'"
 
+# The x86_64 C library and kernel headers are the system's.
+for package in libc6-dev linux-libc-dev; do
+  dpkg-query -W -f '${Status}' "$package:amd64" 2>/dev/null | grep -q 'install ok installed' ||
+    fail "the x86_64 bindings come from the system's headers: install the distribution's $package (apt-get install libc6-dev)"
+done
+
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -83,13 +89,13 @@ fetch_pins() {
   local apt="$scratch/apt"
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$apt/debs"
   local suites
-  suites=$(for pin in "${missing[@]}"; do read -r _ _ _ suite _ <<<"$pin"; echo "$suite"; done | sort -u)
+  suites=$(for pin in "${missing[@]}"; do read -r _ _ _ suite _ <<<"$pin"; echo "$suite"; done | sort -u | tr '\n' ' ')
   for suite in $suites; do
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $repo $suite main"
   done >"$apt/sources.list"
   local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root -q)
-  echo "fetching the pinned header packages (${#missing[@]}) from $suites"
+  echo "fetching the pinned header packages (${#missing[@]}) from ${suites% }"
   apt-get "${opts[@]}" update >"$apt/update.log" 2>&1 || { cat "$apt/update.log" >&2; fail "apt-get update (private configuration) failed"; }
   for pin in "${missing[@]}"; do
     read -r name version arch suite sha <<<"$pin"
@@ -228,7 +234,7 @@ for arch in $architectures; do
     [ -s "$run/compile_flags.txt" ] || rm "$run/compile_flags.txt"
     if ! (cd "$run" && "$jextract" --output "$out/$arch/$name" "@$args" "$wrapper") >"$run/log" 2>&1; then
       cat "$run/log" >&2
-      echo "regenerate.sh: jextract failed on $wrapper for $arch" >&2
+      echo "regenerate.sh: jextract failed on $wrapper for $arch${input_report:+ (see the inputs above)}" >&2
       exit 1
     fi
     # jextract's warnings on types it skips (long double, ...) in headers the bindings do not use are noise.
