@@ -3,6 +3,7 @@ package dev.goldfishdma.bindings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
@@ -20,22 +21,39 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Every generated struct against the kernel's and the C library's ABI on LP64 Linux (x86_64 and aarch64
  * alike): its size and each member's offset, as numbers worked out from the C declarations, not taken from
- * the generated code. Every struct an argument file in {@code bindings/} names must be listed here.
+ * the generated code. Every struct an argument file in {@code bindings/} names must be listed here; each is
+ * looked for in the package its argument file names.
  */
 class StructLayoutsTest {
     private record Expected(String packageName, String struct, long size, Map<String, Long> offsets) {
     }
 
+    /** An expected struct of the binding generated from {@code bindings/<binding>.args}, in its package. */
     private static Expected entry(String binding, String struct, long size, Object... memberOffsets) {
         Map<String, Long> offsets = new LinkedHashMap<>();
         for (int i = 0; i < memberOffsets.length; i += 2) {
             offsets.put((String) memberOffsets[i], ((Number) memberOffsets[i + 1]).longValue());
         }
-        return new Expected("dev.goldfishdma.gen." + binding, struct, size, offsets);
+        return new Expected(targetPackage(Path.of("bindings", binding + ".args")), struct, size, offsets);
+    }
+
+    /** The {@code --target-package} of an argument file, where the script puts the binding. */
+    private static String targetPackage(Path args) {
+        try {
+            for (String line : Files.readAllLines(args)) {
+                String[] words = line.trim().split("\\s+");
+                if (words[0].equals("--target-package")) {
+                    return words[1];
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError(args + " has no --target-package");
     }
 
     private static final List<Expected> EXPECTED = List.of(
-            entry("dma", "goldfish_dma_ioctl_info", 16, "phys_begin", 0, "size", 8),
+            entry("goldfish_dma", "goldfish_dma_ioctl_info", 16, "phys_begin", 0, "size", 8),
             entry("libc", "pollfd", 8, "fd", 0, "events", 4, "revents", 6),
             entry("libc", "msghdr", 56, "msg_name", 0, "msg_namelen", 8, "msg_iov", 16, "msg_iovlen", 24,
                     "msg_control", 32, "msg_controllen", 40, "msg_flags", 48),
@@ -102,12 +120,10 @@ class StructLayoutsTest {
         TreeSet<String> named = new TreeSet<>();
         try (Stream<Path> files = Files.list(Path.of("bindings"))) {
             for (Path args : files.filter(p -> p.toString().endsWith(".args")).toList()) {
-                String packageName = null;
+                String packageName = targetPackage(args);
                 for (String line : Files.readAllLines(args)) {
                     String[] words = line.trim().split("\\s+");
-                    if (words[0].equals("--target-package")) {
-                        packageName = words[1];
-                    } else if (words[0].equals("--include-struct")) {
+                    if (words[0].equals("--include-struct")) {
                         named.add(packageName + "." + words[1]);
                     }
                 }
