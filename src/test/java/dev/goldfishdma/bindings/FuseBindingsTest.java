@@ -1,7 +1,7 @@
 package dev.goldfishdma.bindings;
 
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_backing_map;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_backing_map;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.IoctlRequest;
