@@ -1,11 +1,5 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.MmapFlags;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,8 +40,6 @@ public final class DmaRegion implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(DmaRegion.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
-    private static final long UNLOCK = GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK();
 
     private final GoldfishPipe pipe;
     private final long size;
@@ -65,7 +57,7 @@ public final class DmaRegion implements AutoCloseable {
         this.size = size;
         this.mapping = mapping;
         this.segment = mapping.segment;
-        this.lockArgument = mapping.arena.allocate(16, 8);
+        this.lockArgument = DmaIoctl.newArgument(mapping.arena);
         this.cleanable = CLEANER.register(this, mapping::leaked);
     }
 
@@ -74,37 +66,11 @@ public final class DmaRegion implements AutoCloseable {
         MemorySegment address;
         handle.acquire();
         try {
-            address = Libc.mmap(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, MmapFlags.MAP_SHARED, handle.fd, 0);
+            address = DeviceCalls.map(handle, size, prefault);
         } finally {
             handle.release();
         }
-        if (prefault) {
-            prefault(address, size);
-        }
         return new DmaRegion(pipe, size, new Mapping(address, size, handle.description));
-    }
-
-    /**
-     * Faults every page of a new mapping in, writable ({@code MADV_POPULATE_WRITE}, Linux 5.14), so that
-     * first writes take no page fault. Unlike {@code MAP_POPULATE}, which ignores failures (and on some
-     * devices retries a failing fault forever), it reports a page that cannot be supplied as an error; the
-     * mapping is then undone. A kernel without it (EINVAL) prefaults nothing: the driver maps the whole
-     * region at mmap time anyway.
-     */
-    private static void prefault(MemorySegment address, long size) throws ErrnoException {
-        try {
-            Libc.madvise(address, size, MmapFlags.MADV_POPULATE_WRITE);
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EINVAL) {
-                return;
-            }
-            try {
-                Libc.munmap(address, size);
-            } catch (ErrnoException unmapFailed) {
-                e.addSuppressed(unmapFailed);
-            }
-            throw e;
-        }
     }
 
     /** The region's memory: {@link #size()} bytes, inaccessible once the region is closed. */
@@ -181,7 +147,7 @@ public final class DmaRegion implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            lockIoctl(LOCK, "LOCK");
+            lockIoctl(DmaIoctl.LOCK);
             return held;
         } catch (IOException | RuntimeException | Error e) {
             lock.unlock();
@@ -195,21 +161,18 @@ public final class DmaRegion implements AutoCloseable {
         }
         try {
             if (isOpen()) {
-                lockIoctl(UNLOCK, "UNLOCK");
+                lockIoctl(DmaIoctl.UNLOCK);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void lockIoctl(long request, String name) throws IOException {
+    private void lockIoctl(DmaIoctl ioctl) throws IOException {
         PipeHandle handle = pipe.handle();
         handle.acquire();
         try {
-            int r = Libc.ioctlOrErrno(handle.fd, request, lockArgument);
-            if (r < 0) {
-                throw Libc.ioctlFailure(handle.fd, request, -r);
-            }
+            DeviceCalls.ioctl(handle, ioctl, lockArgument);
         } finally {
             handle.release();
         }
@@ -368,8 +331,8 @@ public final class DmaRegion implements AutoCloseable {
 
         private void unmap(MemorySegment mapped, long size) {
             try {
-                Libc.munmap(mapped, size);
-            } catch (ErrnoException e) {
+                DeviceCalls.unmap(mapped, size, description);
+            } catch (DeviceException e) {
                 LOG.log(System.Logger.Level.ERROR, "unmapping the DMA region of " + description, e);
             }
         }

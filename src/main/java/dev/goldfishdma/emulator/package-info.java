@@ -17,6 +17,9 @@
  *     {@code nodes K} (device inodes the kernel still holds: they go away with FORGET), one
  *     {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region.
  *     {@link dev.goldfishdma.emulator.EmulatorStatus} reads it for tools that only know the device path.</li>
+ * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
+ *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device
+ *     it starts in a child JVM and removes on close.</li>
  * </ul>
  *
  * <h2>The regions' memory</h2>

@@ -1,8 +1,8 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_init_in;
-import dev.goldfishdma.gen.fuse.fuse_init_out;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_init_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_init_out;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -88,8 +88,7 @@ final class FuseInit {
         fuse_init_out.time_gran(out, 1);
         fuse_init_out.max_pages(out, (short) FuseConnection.MAX_PAGES);
         if (passthrough) {
-            // max_stack_depth, the first 32 bits after flags2 (protocol 7.40), named "unused" up to 7.39.
-            fuse_init_out.unused(out, 0, MAX_STACK_DEPTH);
+            fuse_init_out.max_stack_depth(out, MAX_STACK_DEPTH);
         }
         return new Negotiated(FuseReply.ok(out), passthrough, (flags2 & DIRECT_IO_ALLOW_MMAP_FLAGS2) != 0);
     }

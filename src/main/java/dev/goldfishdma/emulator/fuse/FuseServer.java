@@ -4,7 +4,7 @@ import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
-import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.libc.Errno;
 
 import java.io.IOException;

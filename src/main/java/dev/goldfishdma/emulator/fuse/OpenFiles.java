@@ -6,17 +6,17 @@ import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.IoctlResult;
 import dev.goldfishdma.emulator.model.PipeRead;
 import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_ioctl_in;
-import dev.goldfishdma.gen.fuse.fuse_ioctl_out;
-import dev.goldfishdma.gen.fuse.fuse_open_in;
-import dev.goldfishdma.gen.fuse.fuse_open_out;
-import dev.goldfishdma.gen.fuse.fuse_poll_in;
-import dev.goldfishdma.gen.fuse.fuse_poll_out;
-import dev.goldfishdma.gen.fuse.fuse_read_in;
-import dev.goldfishdma.gen.fuse.fuse_release_in;
-import dev.goldfishdma.gen.fuse.fuse_write_in;
-import dev.goldfishdma.gen.fuse.fuse_write_out;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_ioctl_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_ioctl_out;
+import dev.goldfishdma.emulator.fuse.gen.fuse_open_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_open_out;
+import dev.goldfishdma.emulator.fuse.gen.fuse_poll_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_poll_out;
+import dev.goldfishdma.emulator.fuse.gen.fuse_read_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_release_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_write_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_write_out;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
@@ -104,8 +104,7 @@ final class OpenFiles {
             return FuseReply.error(e.errno());
         }
         fuse_open_out.open_flags(out, memory.openFlags());
-        // backing_id, the 32 bits after open_flags (protocol 7.40), named "padding" up to 7.39.
-        fuse_open_out.padding(out, backingId);
+        fuse_open_out.backing_id(out, backingId);
         // An OPEN interrupted meanwhile never becomes an open file: no RELEASE will come for it.
         return FuseReply.ok(out).ifRefused(() -> release(handle));
     }

@@ -2,7 +2,7 @@ package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.model.EmulatedPipe;
 import dev.goldfishdma.emulator.model.RegionTable;
-import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
