@@ -3,8 +3,8 @@ package dev.goldfishdma.libc;
 import dev.goldfishdma.gen.libc.LibcConstants;
 
 /**
- * {@code mmap(2)} protection and flag bits, from the generated bindings, and the {@code madvise(2)} advice
- * values the project uses.
+ * {@code mmap(2)} protection and flag bits, and the {@code madvise(2)} and {@code msync(2)} values the project
+ * uses, from the generated bindings.
  */
 public final class MmapFlags {
     /** Pages may be read. */
@@ -24,18 +24,16 @@ public final class MmapFlags {
      * {@code madvise}: drop the range's pages from this mapping; a shared file mapping refetches them from
      * the file (its page cache) on the next touch.
      */
-    public static final int MADV_DONTNEED = 4;
+    public static final int MADV_DONTNEED = LibcConstants.MADV_DONTNEED();
     /** {@code madvise} (Linux 5.4): ask the kernel to reclaim the range's pages now. */
-    public static final int MADV_PAGEOUT = 21;
+    public static final int MADV_PAGEOUT = LibcConstants.MADV_PAGEOUT();
     /**
      * {@code madvise} (Linux 5.14): fault the range in writable, as writes would, and report a page that
      * cannot be faulted in as an error ({@code EFAULT}, {@code ENOMEM}) instead of SIGBUS.
      */
-    public static final int MADV_POPULATE_WRITE = 23;
+    public static final int MADV_POPULATE_WRITE = LibcConstants.MADV_POPULATE_WRITE();
     /** {@code msync}: write dirty pages back and wait for it. */
-    public static final int MS_SYNC = 4;
-    // The MADV_* and MS_SYNC values are written here because the generated C library bindings do not
-    // include them yet; they are the asm-generic values, the same on x86_64 and aarch64.
+    public static final int MS_SYNC = LibcConstants.MS_SYNC();
 
     private MmapFlags() {
     }
@@ -51,12 +49,14 @@ public final class MmapFlags {
 
     /** E.g. {@code MADV_POPULATE_WRITE}; an unknown value as its number. */
     public static String describeAdvice(int advice) {
-        return switch (advice) {
-            case MADV_DONTNEED -> "MADV_DONTNEED";
-            case MADV_PAGEOUT -> "MADV_PAGEOUT";
-            case MADV_POPULATE_WRITE -> "MADV_POPULATE_WRITE";
-            default -> Integer.toString(advice);
-        };
+        if (advice == MADV_DONTNEED) {
+            return "MADV_DONTNEED";
+        } else if (advice == MADV_PAGEOUT) {
+            return "MADV_PAGEOUT";
+        } else if (advice == MADV_POPULATE_WRITE) {
+            return "MADV_POPULATE_WRITE";
+        }
+        return Integer.toString(advice);
     }
 
     /** E.g. {@code MAP_SHARED|MAP_POPULATE}. */

@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator.fuse;
 
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_backing_map;
 import dev.goldfishdma.emulator.fuse.gen.fuse_out_header;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
@@ -36,16 +38,6 @@ final class FuseConnection implements AutoCloseable {
      * (fs/fuse/dev.c, fuse_dev_do_read); the margin covers every header the emulator can receive.
      */
     static final int READ_BUFFER_SIZE = MAX_WRITE + 64 * 1024;
-
-    /**
-     * {@code FUSE_DEV_IOC_BACKING_OPEN} = {@code _IOW(229, 1, struct fuse_backing_map)} and
-     * {@code FUSE_DEV_IOC_BACKING_CLOSE} = {@code _IOW(229, 2, uint32_t)} (Linux 6.9, protocol 7.40), and the
-     * 16 bytes of {@code struct fuse_backing_map {int32_t fd; uint32_t flags; uint64_t padding;}}. Written
-     * here because the generated bindings stop at protocol 7.38.
-     */
-    static final long BACKING_OPEN = 0x4010_e501L;
-    static final long BACKING_CLOSE = 0x4004_e502L;
-    private static final long BACKING_MAP_SIZE = 16;
 
     private final int fd;
     private final int[] wakePipe;
@@ -165,8 +157,8 @@ final class FuseConnection implements AutoCloseable {
     }
 
     /**
-     * {@code FUSE_DEV_IOC_BACKING_OPEN}: registers the open file {@code backingFd} as a backing file of this
-     * connection, for FUSE passthrough.
+     * {@code FUSE_DEV_IOC_BACKING_OPEN} (Linux 6.9): registers the open file {@code backingFd} as a backing
+     * file of this connection, for FUSE passthrough.
      *
      * @return the backing id, positive, to answer an OPEN with
      * @throws ErrnoException EPERM when the connection has no passthrough or the caller lacks
@@ -178,9 +170,9 @@ final class FuseConnection implements AutoCloseable {
             if (closed) {
                 throw new ErrnoException("ioctl", "FUSE_DEV_IOC_BACKING_OPEN on a closed connection", Errno.ENOTCONN);
             }
-            MemorySegment map = arena.allocate(BACKING_MAP_SIZE, 8); // zeroed: flags 0, padding 0
-            map.set(JAVA_INT, 0, backingFd);
-            return Libc.ioctl(fd, BACKING_OPEN, map);
+            MemorySegment map = fuse_backing_map.allocate(arena); // zeroed: flags 0, padding 0
+            fuse_backing_map.fd(map, backingFd);
+            return Libc.ioctl(fd, Fuse.FUSE_DEV_IOC_BACKING_OPEN(), map);
         } finally {
             descriptorLock.readLock().unlock();
         }
@@ -200,7 +192,7 @@ final class FuseConnection implements AutoCloseable {
             }
             MemorySegment backingId = arena.allocate(JAVA_INT);
             backingId.set(JAVA_INT, 0, id);
-            int r = Libc.ioctlOrErrno(fd, BACKING_CLOSE, backingId);
+            int r = Libc.ioctlOrErrno(fd, Fuse.FUSE_DEV_IOC_BACKING_CLOSE(), backingId);
             return r < 0 ? -r : 0;
         } finally {
             descriptorLock.readLock().unlock();

@@ -14,35 +14,32 @@ import java.lang.foreign.MemorySegment;
  */
 final class FuseInit {
     /**
-     * Bit 36 of the 64-bit INIT flags, i.e. bit 4 of {@code flags2}: lets a file opened with
-     * {@code FOPEN_DIRECT_IO} be mapped {@code MAP_SHARED} through the page cache (Linux 6.6, protocol 7.39).
-     * The page-cache memory model needs it.
+     * {@code FUSE_DIRECT_IO_ALLOW_MMAP} (Linux 6.6, protocol 7.39), bit 36 of the 64-bit INIT flags, so a bit of
+     * {@code flags2}: lets a file opened with {@code FOPEN_DIRECT_IO} be mapped {@code MAP_SHARED} through the
+     * page cache. The page-cache memory model needs it.
      */
-    static final int DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << (36 - 32);
+    static final int DIRECT_IO_ALLOW_MMAP_FLAGS2 = flags2(Fuse.FUSE_DIRECT_IO_ALLOW_MMAP());
     /**
-     * Bit 37 of the 64-bit INIT flags, bit 5 of {@code flags2}: FUSE passthrough (Linux 6.9, protocol 7.40).
-     * The kernel turns it on only with a {@code max_stack_depth} of 1 or 2 and without the write-back cache
-     * (fs/fuse/inode.c, process_init_reply); otherwise it stays off silently.
+     * {@code FUSE_PASSTHROUGH} (Linux 6.9, protocol 7.40), bit 37, in {@code flags2}. The kernel turns it on
+     * only with a {@code max_stack_depth} of 1 or 2 and without the write-back cache (fs/fuse/inode.c,
+     * process_init_reply); otherwise it stays off silently, and the kernel tests the bit whatever minor
+     * version the server announces.
      */
-    static final int PASSTHROUGH_FLAGS2 = 1 << (37 - 32);
-    /** {@code FOPEN_PASSTHROUGH} (protocol 7.40): the OPEN answer names a backing file. */
-    static final int FOPEN_PASSTHROUGH = 1 << 7;
-    /**
-     * {@code FUSE_EXPLICIT_INVAL_DATA} (protocol 7.30): a size change seen in GETATTR truncates the page cache
-     * past the new size but does not invalidate the rest of it (fs/fuse/inode.c, fuse_change_attributes).
-     * The page-cache model changes the device file's size (see {@link PageCacheMemory}).
-     */
-    static final int EXPLICIT_INVAL_DATA = 1 << 25;
+    static final int PASSTHROUGH_FLAGS2 = flags2(Fuse.FUSE_PASSTHROUGH());
     /**
      * What {@code max_stack_depth} passthrough is asked with: 1, the backing files (memfds) being on a file
      * system that stacks on nothing.
      */
     static final int MAX_STACK_DEPTH = 1;
-    // The four numbers above are written here because the generated bindings stop at protocol 7.38; the
-    // kernel tests the bits whatever minor version the server announces.
 
+    /**
+     * The INIT flags asked for. {@code FUSE_EXPLICIT_INVAL_DATA} (protocol 7.30): a size change seen in GETATTR
+     * truncates the page cache past the new size but does not invalidate the rest of it (fs/fuse/inode.c,
+     * fuse_change_attributes); the page-cache model changes the device file's size (see
+     * {@link PageCacheMemory}).
+     */
     private static final int WANTED_FLAGS = Fuse.FUSE_ASYNC_READ() | Fuse.FUSE_BIG_WRITES() | Fuse.FUSE_MAX_PAGES()
-            | Fuse.FUSE_INIT_EXT() | EXPLICIT_INVAL_DATA;
+            | Fuse.FUSE_INIT_EXT() | Fuse.FUSE_EXPLICIT_INVAL_DATA();
 
     /**
      * The answer to INIT and what it granted.
@@ -56,6 +53,11 @@ final class FuseInit {
     }
 
     private FuseInit() {
+    }
+
+    /** The {@code flags2} bit of a 64-bit INIT flag past bit 31. */
+    private static int flags2(long flag) {
+        return (int) (flag >>> 32);
     }
 
     /**

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 final class PassthroughMemory extends RegionSharing {
-    private static final int OPEN_FLAGS = Fuse.FOPEN_DIRECT_IO() | FuseInit.FOPEN_PASSTHROUGH;
+    private static final int OPEN_FLAGS = Fuse.FOPEN_DIRECT_IO() | Fuse.FOPEN_PASSTHROUGH();
 
     /** Backing ids of the open pipes, by file handle. */
     private final Map<Long, Integer> backingIds = new ConcurrentHashMap<>();
