@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
@@ -135,6 +136,49 @@ class EmulatorLifecycleTest {
         IOException e = assertThrows(IOException.class, () -> EmulatorProcess.start(missing));
         assertTrue(e.getMessage().contains("exited before serving"), e.getMessage());
         assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
+    }
+
+    @Test
+    void autoChoosesPassthroughWhereTheKernelOffersIt() throws Exception {
+        Capabilities.require(Capabilities.kernelAtLeast(6, 9), "FUSE passthrough needs Linux 6.9 or newer; this is "
+                + Capabilities.kernelRelease());
+        Path dir = Files.createDirectory(workDir.resolve("auto"));
+        try (GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
+                MemoryMode.AUTO)) {
+            assertEquals(MemoryMode.PASSTHROUGH, emulator.memoryMode(), emulator.status());
+            assertTrue(emulator.status().startsWith("memory passthrough\n"), emulator.status());
+        }
+    }
+
+    /**
+     * In a user namespace the emulator may mount, but FUSE_DEV_IOC_BACKING_OPEN wants CAP_SYS_ADMIN in the
+     * initial namespace: auto falls back to the page cache and says why; passthrough asked for refuses to
+     * start, saying the same.
+     */
+    @Test
+    void withoutCapSysAdminAutoFallsBackToThePageCacheAndPassthroughSaysWhy() throws Exception {
+        Path unshare = Capabilities.onPath("unshare");
+        Capabilities.require(unshare != null, "unshare (util-linux) is not on PATH");
+        Capabilities.require(Capabilities.run(List.of(unshare.toString(), "-rm", "true"), 30).isEmpty(),
+                "user namespaces are not available here (unshare -rm failed)");
+        String why = Capabilities.kernelAtLeast(6, 9)
+                ? "passthrough unavailable: FUSE_DEV_IOC_BACKING_OPEN failed: EPERM (1): Operation not permitted "
+                + "(it needs CAP_SYS_ADMIN)"
+                : "passthrough unavailable: the kernel does not offer FUSE passthrough";
+
+        String auto = inNamespace(unshare, "auto");
+        assertTrue(auto.contains("mode page-cache\nmemory page-cache (" + why), auto);
+
+        String passthrough = inNamespace(unshare, "passthrough");
+        assertTrue(passthrough.contains("failed: FUSE passthrough is not available: "
+                + why.substring("passthrough unavailable: ".length())), passthrough);
+    }
+
+    private static String inNamespace(Path unshare, String mode) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(unshare.toString(), "-rm"));
+        command.addAll(Capabilities.javaCommand(MemoryModeInNamespace.class.getName(),
+                workDir.resolve("userns-" + mode).toString(), mode));
+        return Capabilities.run(command, 60);
     }
 
     @Test

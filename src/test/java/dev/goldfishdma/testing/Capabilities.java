@@ -1,5 +1,6 @@
 package dev.goldfishdma.testing;
 
+import dev.goldfishdma.emulator.fuse.MemoryMode;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -29,11 +30,38 @@ public final class Capabilities {
         Assumptions.abort(reason);
     }
 
-    /** Skips (or, under CI, fails) the calling test unless /dev/fuse is usable and mount(2) is permitted. */
+    /**
+     * Skips (or, under CI, fails) the calling test unless /dev/fuse is usable and mount(2) is permitted, and,
+     * when the tests run the emulated device with {@link MemoryMode#PASSTHROUGH} (the system property
+     * {@value MemoryMode#PROPERTY}), unless the kernel is recent enough for FUSE passthrough.
+     */
     public static void requireFuseMount() {
         Path fuse = Path.of("/dev/fuse");
         require(Files.isReadable(fuse) && Files.isWritable(fuse), "/dev/fuse is missing or not readable and writable");
         require(hasSysAdmin(), "mounting needs CAP_SYS_ADMIN (run as root)");
+        if (MemoryMode.fromSystemProperty() == MemoryMode.PASSTHROUGH) {
+            require(kernelAtLeast(6, 9), "the emulated device's passthrough memory needs Linux 6.9 or newer (FUSE "
+                    + "passthrough); this is " + kernelRelease() + " (the page-cache run covers these tests)");
+        }
+    }
+
+    /** The running kernel's release, e.g. {@code 6.18.4}. */
+    public static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Whether the running kernel is at least {@code major.minor}. */
+    public static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(kernelRelease());
+        if (!m.find()) {
+            return false;
+        }
+        int haveMajor = Integer.parseInt(m.group(1));
+        return haveMajor > major || haveMajor == major && Integer.parseInt(m.group(2)) >= minor;
     }
 
     private static boolean hasSysAdmin() {
