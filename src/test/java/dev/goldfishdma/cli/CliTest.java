@@ -76,17 +76,26 @@ class CliTest {
     void transferVerifiesEveryChunkWithTheHost() {
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "5", "--region-size", "2097152");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through a 2 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through 2 regions of 2 MiB in turn, the first "
+                + "at 0x"), run.out());
+        assertTrue(run.out().contains(", 3 times\n"), run.out());
+        assertTrue(run.out().matches("(?s).*\nmemory      (passthrough|page-cache)\n.*"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
-        assertTrue(run.out().matches("(?s).*throughput  copy into the region [0-9.]+ [GM]B/s.*"), run.out());
-        assertTrue(run.out().matches("(?s).*setup       first touch of the region's 2 MiB: [0-9.]+ ms.*"), run.out());
+        assertTrue(run.out().matches("(?s).*throughput  end to end with host verification [0-9.]+ [GM]B/s; baseline, "
+                + "the same random bytes into memory with no device, [0-9.]+ [GM]B/s; ratio [0-9.]+ \\(best of 3 "
+                + "passes each\\)\n.*"), run.out());
+        assertTrue(run.out().matches("(?s).*setup       opening, creating and prefaulting the regions: [0-9.]+ ms.*"),
+                run.out());
+        assertTrue(!run.out().contains("peak resident memory"), "a device given: not this run's emulator");
     }
 
     @Test
     void transferLargerThanTheLargestRegionGoesInChunks() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "257");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "257", "--passes", "1");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 257 MiB in 9 chunk(s) through a 32 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 257 MiB in 9 chunk(s) through 2 regions of 32 MiB in turn"), run.out());
+        assertTrue(run.out().contains("ratio"), run.out());
+        assertTrue(!run.out().contains("best of"), run.out());
     }
 
     @Test
@@ -97,7 +106,8 @@ class CliTest {
         Files.write(file, data);
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--file", file.toString());
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s)"), run.out());
+        assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s) through a 16 KiB region"), run.out());
+        assertTrue(run.out().contains("baseline, read(2) of the same file into memory with no device"), run.out());
     }
 
     @Test
@@ -144,6 +154,8 @@ class CliTest {
         Run run = run("transfer", "--mib", "2");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
+        assertTrue(run.out().matches("(?s).*\nemulator    peak resident memory \\(VmHWM\\) of process [0-9]+: [0-9]+ MiB\n.*"),
+                run.out());
         String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (removed on exit)"));
         assertTrue(!Files.exists(Path.of(path).getParent()), "the emulated device's directory is gone: " + path);
     }
@@ -169,6 +181,7 @@ class CliTest {
     @Test
     void badArgumentsAreUsageErrors() {
         assertEquals(2, run("transfer", "--mib", "-3", "--device", DEVICE.path().toString()).exitCode());
+        assertEquals(2, run("transfer", "--passes", "0", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
         Run memory = run("probe", "--memory", "shared", "--device", DEVICE.path().toString());
         assertEquals(2, memory.exitCode(), memory.toString());
