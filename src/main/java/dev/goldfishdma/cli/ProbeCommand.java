@@ -91,7 +91,7 @@ final class ProbeCommand implements Callable<Integer> {
                     ? " (allocated at mmap, as the driver)" : " (not allocated yet)");
             case TOUCH -> "touch     " + step.detail();
             case GETOFF_AFTER_TOUCH -> "GETOFF    after the first write: " + regionInfo(step)
-                    + (step.asDriver() ? " (allocated at first touch: the emulated device)" : comparison(step));
+                    + (step.asDriver() ? " (allocated at the first touch, not at mmap)" : comparison(step));
             case LOCK -> "LOCK      " + result(step) + comparison(step);
             case UNLOCK -> "UNLOCK    " + result(step) + comparison(step);
             case UNKNOWN_IOCTL -> "ioctl     unknown " + step.detail() + ": " + result(step) + comparison(step);

@@ -319,6 +319,34 @@ class GoldfishPipeEmulatorTest {
         }
     }
 
+    /** Documented difference: the kernel's FUSE layer copies the 16 bytes in first; the driver reads nothing. */
+    @Test
+    void lockAndUnlockWithANullArgumentFailWithEfault() throws Exception {
+        try (GuestPipe pipe = GuestPipe.connect(device, "dma")) {
+            assertEquals(-Errno.EFAULT, Libc.ioctlOrErrno(pipe.fd, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), MemorySegment.NULL));
+            assertEquals(-Errno.EFAULT, Libc.ioctlOrErrno(pipe.fd, GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK(),
+                    MemorySegment.NULL));
+        }
+    }
+
+    /**
+     * Documented difference: reopening an open pipe through /proc/self/fd reuses its inode. With passthrough
+     * an inode has one backing file, so the open fails with EIO; with the page cache it opens, a second pipe
+     * on the same inode.
+     */
+    @Test
+    void reopeningAnOpenPipeThroughProcSelfFdDependsOnTheMemoryMode() throws Exception {
+        try (GuestPipe pipe = GuestPipe.open(device)) {
+            String again = "/proc/self/fd/" + pipe.fd;
+            if (memory == MemoryMode.PASSTHROUGH) {
+                ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.open(again, OpenFlags.O_RDWR));
+                assertEquals(Errno.EIO, e.errno());
+            } else {
+                Libc.close(Libc.open(again, OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC));
+            }
+        }
+    }
+
     // ---- mappings and the dma service -------------------------------------------------------------------
 
     @Test
