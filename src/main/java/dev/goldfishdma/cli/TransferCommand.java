@@ -1,8 +1,8 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.service.DmaServiceProtocol;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -54,6 +54,15 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
+     * Mounts the emulator on {@code mountDir} with {@code services} and the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     */
+    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
+            throws IOException {
+        return start(mountDir, services, MemoryMode.fromSystemProperty());
+    }
+
+    /**
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *

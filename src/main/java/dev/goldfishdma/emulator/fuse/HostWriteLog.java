@@ -117,9 +117,4 @@ final class HostWriteLog {
         }
         MemorySegment.copy(data, pos - offset, memory, pos, end - pos);
     }
-
-    /** How many host writes the log holds (for tests of its bound). */
-    synchronized int size() {
-        return entries.size();
-    }
 }

@@ -298,11 +298,6 @@ final class PageCacheMemory extends RegionSharing {
         });
     }
 
-    /** How many host writes the race log holds now (it is pruned as requests are handled). */
-    int hostWritesLogged() {
-        return hostWrites.size();
-    }
-
     private void checkThread() {
         if (Thread.currentThread() == requestThread) {
             throw new IllegalStateException("RegionMemory used on the emulator's request thread, which must "
