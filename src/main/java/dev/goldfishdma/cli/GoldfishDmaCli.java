@@ -1,6 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.NoDeviceException;
+import dev.goldfishdma.device.NotADeviceException;
 import dev.goldfishdma.device.NotAGoldfishPipeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ public final class GoldfishDmaCli implements Runnable {
             if (e instanceof NoDeviceException) {
                 return ExitCodes.NO_DEVICE;
             }
-            if (e instanceof NotAGoldfishPipeException) {
+            if (e instanceof NotAGoldfishPipeException || e instanceof NotADeviceException) {
                 return ExitCodes.NOT_A_GOLDFISH_PIPE;
             }
             if (e instanceof IllegalArgumentException) {
