@@ -26,8 +26,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Quick throughput and ioctl table on the current device (best of a few runs; the JMH suite in "
-                + "bench/ gives the real numbers).",
-                "Exit codes: 0 done; 1 a call failed; 3 no device; 4 not a goldfish pipe."})
+                + "bench/ gives the real numbers)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -81,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
                 row(out, "ioctl on /dev/null, ENOTTY (kernel only)", perCall(devNull::unknownIoctl));
             }
         }
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 
     @FunctionalInterface

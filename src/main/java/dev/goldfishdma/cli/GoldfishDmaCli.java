@@ -11,10 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {ProbeCommand.class, TransferCommand.class, BenchCommand.class, EmulatorCommand.class},
         description = {"Use the Android emulator's goldfish DMA device from Java: probe it, move data to the host "
                 + "through it, time it, or serve an emulated one.",
-                "With no device present and no --device, commands start an emulated device for the run."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:a call failed or a check did not hold", "2:bad command line",
-                "3:no device", "4:not a goldfish pipe with DMA"})
+                "With no device present and no --device, commands start an emulated device for the run."})
 public final class GoldfishDmaCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,23 +29,29 @@ public final class GoldfishDmaCli implements Runnable {
     /** The tool's command line, with its error handling, for callers that set their own output streams. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GoldfishDmaCli());
+        // One exit code table, the same under every command's --help.
+        cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCode.helpList());
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n")
+                    .exitCodeList(ExitCode.helpList());
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             String name = commandLine.getCommandName();
             commandLine.getErr().println(name + ": " + e.getMessage());
             commandLine.getErr().flush();
             if (e instanceof NoDeviceException) {
-                return ExitCodes.NO_DEVICE;
+                return ExitCode.NO_DEVICE.code();
             }
             if (e instanceof NotAGoldfishPipeException || e instanceof NotADeviceException) {
-                return ExitCodes.NOT_A_GOLDFISH_PIPE;
+                return ExitCode.NOT_A_GOLDFISH_PIPE.code();
             }
             if (e instanceof IllegalArgumentException) {
-                return ExitCodes.USAGE;
+                return ExitCode.USAGE.code();
             }
             if (!(e instanceof java.io.IOException)) {
                 e.printStackTrace(commandLine.getErr());   // a bug, not an environment problem: show where
             }
-            return ExitCodes.FAILURE;
+            return ExitCode.FAILURE.code();
         });
         return cli;
     }

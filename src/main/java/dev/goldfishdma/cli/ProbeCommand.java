@@ -21,8 +21,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Find the goldfish pipe device, create and map a small DMA region, and report what the "
-                + "driver does at each step.",
-                "Exit codes: 0 a goldfish pipe with DMA; 3 no device; 4 not a goldfish pipe with DMA; 1 other failure."})
+                + "driver does at each step."})
 final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -63,7 +62,7 @@ final class ProbeCommand implements Callable<Integer> {
             boolean ok = report.behavesAsDriver();
             out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
                     : "a goldfish pipe, but not every step behaved as the driver (see above)"));
-            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+            return ok ? ExitCode.OK.code() : ExitCode.FAILURE.code();
         }
     }
 

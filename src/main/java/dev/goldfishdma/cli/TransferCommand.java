@@ -29,8 +29,7 @@ import java.util.zip.CRC32C;
  */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = {"Send a file, or N MiB of random data, through a DMA region to the host's checksum service, "
-                + "verify each chunk's CRC32C and print the throughput.",
-                "Exit codes: 0 verified; 1 a checksum differed or a call failed; 3 no device; 4 not a goldfish pipe."})
+                + "verify each chunk's CRC32C and print the throughput."})
 final class TransferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -135,7 +134,7 @@ final class TransferCommand implements Callable<Integer> {
                 spec.commandLine().getErr().printf("transfer: chunk %d (bytes %d to %d): host %s, guest CRC32C %08x%n",
                         chunks, sent, sent + length, status != 0 ? "answered status " + status
                                 : String.format("CRC32C %08x", actual), expected);
-                return ExitCodes.FAILURE;
+                return ExitCode.FAILURE.code();
             }
             sent += length;
             chunks++;
@@ -150,6 +149,6 @@ final class TransferCommand implements Callable<Integer> {
                 Units.rate(total, copyNanos), Units.rate(total, elapsed));
         out.printf("setup       first touch of the region's %s: %.1f ms (not in the figures above)%n",
                 Units.bytes(region.size()), touchNanos / 1e6);
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

@@ -27,7 +27,7 @@ class DeviceFileCommandTest {
 
         CliTest.Run run = CliTest.run(command, "--device", file.toString());
 
-        assertEquals(ExitCodes.NOT_A_GOLDFISH_PIPE, run.exitCode(), run.toString());
+        assertEquals(ExitCode.NOT_A_GOLDFISH_PIPE.code(), run.exitCode(), run.toString());
         assertTrue(run.err().contains(file + " is a regular file"), run.err());
         assertTrue(run.err().contains("left untouched"), run.err());
         assertArrayEquals(content, Files.readAllBytes(file), "the file's bytes");
@@ -38,7 +38,7 @@ class DeviceFileCommandTest {
     @ValueSource(strings = {"transfer", "bench", "probe"})
     void aDirectoryGivenAsTheDeviceIsNamed(String command, @TempDir Path dir) {
         CliTest.Run run = CliTest.run(command, "--device", dir.toString());
-        assertEquals(ExitCodes.NOT_A_GOLDFISH_PIPE, run.exitCode(), run.toString());
+        assertEquals(ExitCode.NOT_A_GOLDFISH_PIPE.code(), run.exitCode(), run.toString());
         assertTrue(run.err().contains(dir + " is a directory"), run.err());
     }
 }
