@@ -50,6 +50,7 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || calls < 1) {
             throw new IllegalArgumentException("--runs and --calls must be positive");
         }
+        DriverRules.checkServiceName(service);
         PrintWriter out = spec.commandLine().getOut();
         long size = DriverRules.DMA_BUFFER_SIZE;
         try (CommandDevice chosen = CommandDevice.choose(device, out);

@@ -16,19 +16,38 @@ public final class GoldfishDmaCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Runs the tool and exits with its exit code. */
-    public static void main(String[] args) {
-        System.exit(run(args));
+    private final boolean terminal;
+
+    private GoldfishDmaCli(boolean terminal) {
+        this.terminal = terminal;
     }
 
-    /** Runs the tool and returns its exit code, for tests and embedding. */
+    /** Runs the tool and exits with its exit code; progress is shown when it runs on a terminal. */
+    public static void main(String[] args) {
+        java.io.Console console = System.console();
+        System.exit(commandLine(console != null && console.isTerminal()).execute(args));
+    }
+
+    /** Runs the tool and returns its exit code, for tests and embedding; no progress is shown. */
     public static int run(String... args) {
         return commandLine().execute(args);
     }
 
-    /** The tool's command line, with its error handling, for callers that set their own output streams. */
+    /**
+     * The tool's command line, with its error handling, for callers that set their own output streams; it
+     * shows no progress, as its output is not taken to be a terminal.
+     */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new GoldfishDmaCli());
+        return commandLine(false);
+    }
+
+    /** Whether the tool's output is a terminal, where progress is shown. */
+    boolean terminal() {
+        return terminal;
+    }
+
+    private static CommandLine commandLine(boolean terminal) {
+        CommandLine cli = new CommandLine(new GoldfishDmaCli(terminal));
         // One exit code table, the same under every command's --help.
         cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCode.helpList());
         for (CommandLine sub : cli.getSubcommands().values()) {

@@ -35,8 +35,8 @@ final class ProbeCommand implements Callable<Integer> {
             description = "The host service to connect to (default: ${DEFAULT-VALUE}).")
     String service;
 
-    @Option(names = "--size", defaultValue = "65536", paramLabel = "BYTES",
-            description = "The region size to create (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64KiB", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "The region size to create: bytes (65536) or whole KiB, MiB (default: ${DEFAULT-VALUE}).")
     long size;
 
     @Override
