@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threads: one read and one write may run at once; reads are serialized among themselves, and so are
  * writes. {@link #close()} may be called from any thread, any number of times. A pipe that is never closed
- * is closed when it becomes unreachable, with a warning logged; correct code never relies on that.
+ * is closed when it becomes unreachable, and a warning is logged after (a logger that fails, as when the
+ * process has run out of descriptors, cannot keep it open); correct code never relies on that.
  *
  * <p>Underneath, the descriptor is always opened {@code O_NONBLOCK}; a blocking pipe waits in
  * {@code poll(2)} when the host is not ready, so that close and interruption can wake it. What the caller
@@ -116,6 +117,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        requireWritable(dst.isReadOnly(), "dst is a read-only buffer");
         if (!dst.hasRemaining()) {
             ensureOpen();
             return 0;
@@ -149,6 +151,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      */
     public long read(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
+        requireWritable(dst.isReadOnly(), "dst is a read-only segment");
         if (dst.byteSize() == 0) {
             ensureOpen();
             return 0;
@@ -321,6 +324,16 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         return writeBounce;
     }
 
+    /**
+     * Refuses a read-only destination before the pipe is touched: read bytes cannot be given back, so a
+     * read that could not store them would lose them.
+     */
+    private static void requireWritable(boolean readOnly, String what) {
+        if (readOnly) {
+            throw new IllegalArgumentException("read: " + what + "; nothing was read from the pipe");
+        }
+    }
+
     private void requireBlocking(String call) {
         if (nonBlocking) {
             throw new IllegalStateException(call + " needs a blocking pipe; this one was opened NON_BLOCKING");
@@ -341,18 +354,35 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * may also hold {@link PipeEvent#HANG_UP} or {@link PipeEvent#ERROR} (those two are reported whether asked
      * for or not).
      *
+     * @param timeout how long to wait: zero or negative does not wait; any length is taken, the longest wait
+     *                being {@link Integer#MAX_VALUE} milliseconds (about 24.8 days)
      * @return the events reported; empty on time-out
      */
     public Set<PipeEvent> poll(Set<PipeEvent> events, Duration timeout) throws IOException {
         Objects.requireNonNull(events, "events");
-        long millis = timeout.toMillis();
-        int wait = millis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, millis);
+        int wait = pollMillis(timeout);
         handle.acquire();
         try {
             return DeviceCalls.poll(handle, events, wait);
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * {@code timeout} as poll(2) takes it: whole milliseconds, rounded up so that a short wait still waits, at
+     * most {@link Integer#MAX_VALUE} (24 days); a negative one is no wait.
+     */
+    static int pollMillis(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return 0;
+        }
+        if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+            return Integer.MAX_VALUE;
+        }
+        long millis = timeout.getSeconds() * 1000 + (timeout.getNano() + 999_999) / 1_000_000;
+        return (int) Math.min(Integer.MAX_VALUE, millis);
     }
 
     // ---- DMA ----------------------------------------------------------------------------------------
