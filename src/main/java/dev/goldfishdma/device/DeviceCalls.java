@@ -344,11 +344,12 @@ final class DeviceCalls {
                     "this pipe already has a region (the driver allows one per open pipe)");
         }
         if (doing == Doing.TRANSFERRING && errno == Errno.EIO) {
-            return new PipeClosedByHostException(failure, "the host closed the pipe, or has no such service");
+            return new PipeClosedByHostException(failure, "the host closed the pipe");
         }
         if (errno == Errno.ENOTCONN || errno == Errno.ECONNABORTED
                 || errno == Errno.ENODEV && (doing == Doing.TRANSFERRING || doing == Doing.CONTROLLING)) {
-            return new DeviceGoneException(failure, "the device is gone");
+            return new DeviceGoneException(failure, "the device is gone (what served the device file ended, as when an "
+                    + "emulated device's process stops, or the device was removed)");
         }
         return new DeviceException(failure, null);
     }

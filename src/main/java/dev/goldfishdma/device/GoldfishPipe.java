@@ -54,6 +54,10 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     private MemorySegment readBounce;
     private MemorySegment writeBounce;
     private DmaRegion region;
+    // Whether the connect string was written, and whether a read or write succeeded after it: EIO before any
+    // exchange means the host turned the connection down, which for a host service means it has no such name.
+    private volatile boolean connected;
+    private volatile boolean exchanged;
 
     private GoldfishPipe(Path device, String service, boolean nonBlocking, int fd) {
         this.device = device;
@@ -83,6 +87,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         GoldfishPipe pipe = new GoldfishPipe(device, service, nonBlocking, fd);
         try {
             pipe.writeAll(MemorySegment.ofArray(connect), true);
+            pipe.connected = true;
             return pipe;
         } catch (IOException | RuntimeException | Error e) {
             pipe.close();
@@ -307,7 +312,22 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     }
 
     private long transferOnce(MemorySegment buffer, boolean write) throws DeviceException {
-        return write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        long n;
+        try {
+            n = write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        } catch (PipeClosedByHostException e) {
+            if (connected && !exchanged && deviceAnswers()) {
+                throw new PipeClosedByHostException(new CallFailure(e.call(), e.arguments(), e.target(), e.errno(),
+                        e.errnoName(), e.errnoDescription()), "the host has no service named \"" + service
+                        + "\" (it closed the pipe at the first " + (write ? "write" : "read")
+                        + " after connecting; a service that exists but turned the connection down looks the same)");
+            }
+            throw e;
+        }
+        if (n > 0 && connected) {
+            exchanged = true;
+        }
+        return n;
     }
 
     private MemorySegment readBounce() {
@@ -322,6 +342,19 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
             writeBounce = handle.allocate(BOUNCE_SIZE);
         }
         return writeBounce;
+    }
+
+    /**
+     * Whether the device file still answers (a stat of it works): when what serves it ended, EIO is the end of
+     * the device, not the host's refusal of a service.
+     */
+    private boolean deviceAnswers() {
+        try {
+            FileType.of(device);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**

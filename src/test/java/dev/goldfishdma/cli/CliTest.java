@@ -103,6 +103,7 @@ class CliTest {
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "1MiB", "--service", "nothing-here");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("EIO"), run.err());
+        assertTrue(run.err().contains("the host has no service named \"nothing-here\""), run.err());
     }
 
     @Test

@@ -151,6 +151,22 @@ class LibrarySafetyTest {
     }
 
     @Test
+    void anUnknownServiceIsNamedAsSuch() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "nothing-here")) {
+            PipeClosedByHostException e = assertThrows(PipeClosedByHostException.class,
+                    () -> pipe.write(HELLO, 0, HELLO.length));
+            assertTrue(e.getMessage().contains("the host has no service named \"nothing-here\""), e.getMessage());
+            assertTrue(e.getMessage().startsWith("write("), e.getMessage());
+            assertTrue(e.getMessage().contains("EIO (5)"), e.getMessage());
+        }
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "echo")) {
+            pipe.write(HELLO, 0, HELLO.length);
+            pipe.readFully(new byte[HELLO.length]);
+            assertEquals(HELLO.length, pipe.write(HELLO, 0, HELLO.length), "a known service is no such case");
+        }
+    }
+
+    @Test
     void theServiceNameRuleIsCheckedWhenTheManagerIsBuilt() {
         RegionManager.Builder builder = RegionManager.builder(DEVICE.path());
         assertThrows(IllegalArgumentException.class, () -> builder.service(""));
