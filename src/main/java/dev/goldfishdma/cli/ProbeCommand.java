@@ -61,7 +61,9 @@ final class ProbeCommand implements Callable<Integer> {
             }
             boolean ok = report.behavesAsDriver();
             out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
-                    : "a goldfish pipe, but not every step behaved as the driver (see above)"));
+                    : "a goldfish pipe, but these steps did not answer as the driver (see above): "
+                    + report.differences().stream().map(step -> step.kind().toString())
+                            .collect(java.util.stream.Collectors.joining(", "))));
             return ok ? ExitCode.OK.code() : ExitCode.FAILURE.code();
         }
     }
