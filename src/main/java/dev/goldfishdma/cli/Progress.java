@@ -44,7 +44,7 @@ final class Progress {
         }
         lastDrawn = now;
         double elapsed = (now - start) / 1e9;
-        String left = fraction <= 0.01 || elapsed < 0.5 ? "" : ", about " + duration(elapsed / fraction - elapsed) + " left";
+        String left = fraction < 0.02 ? "" : ", " + duration(elapsed / fraction - elapsed) + " left";
         String line = String.format(Locale.ROOT, "%s: %3.0f%%%s", what, Math.min(100, fraction * 100), left);
         draw(line);
     }
@@ -78,8 +78,9 @@ final class Progress {
         }
     }
 
+    /** "about 5 s", "about 2 min 10 s", "under 1 s". */
     private static String duration(double seconds) {
         long s = Math.round(seconds);
-        return s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s";
+        return s < 1 ? "under 1 s" : "about " + (s < 60 ? s + " s" : s / 60 + " min " + s % 60 + " s");
     }
 }
