@@ -32,10 +32,10 @@ public class Fuse extends Fuse$shared {
     public static int FUSE_KERNEL_VERSION() {
         return FUSE_KERNEL_VERSION;
     }
-    private static final int FUSE_KERNEL_MINOR_VERSION = (int)38L;
+    private static final int FUSE_KERNEL_MINOR_VERSION = (int)41L;
     /**
      * {@snippet lang=c :
-     * #define FUSE_KERNEL_MINOR_VERSION 38
+     * #define FUSE_KERNEL_MINOR_VERSION 41
      * }
      */
     public static int FUSE_KERNEL_MINOR_VERSION() {
@@ -85,6 +85,15 @@ public class Fuse extends Fuse$shared {
      */
     public static int FUSE_COMPAT_ATTR_OUT_SIZE() {
         return FUSE_COMPAT_ATTR_OUT_SIZE;
+    }
+    private static final int FUSE_DEV_IOC_MAGIC = (int)229L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_DEV_IOC_MAGIC 229
+     * }
+     */
+    public static int FUSE_DEV_IOC_MAGIC() {
+        return FUSE_DEV_IOC_MAGIC;
     }
     private static final int FUSE_LOOKUP = (int)1L;
     /**
@@ -383,6 +392,15 @@ public class Fuse extends Fuse$shared {
     public static int FOPEN_STREAM() {
         return FOPEN_STREAM;
     }
+    private static final int FOPEN_PASSTHROUGH = (int)128L;
+    /**
+     * {@snippet lang=c :
+     * #define FOPEN_PASSTHROUGH 128
+     * }
+     */
+    public static int FOPEN_PASSTHROUGH() {
+        return FOPEN_PASSTHROUGH;
+    }
     private static final int FUSE_ASYNC_READ = (int)1L;
     /**
      * {@snippet lang=c :
@@ -463,6 +481,24 @@ public class Fuse extends Fuse$shared {
      */
     public static int FUSE_INIT_EXT() {
         return FUSE_INIT_EXT;
+    }
+    private static final long FUSE_DIRECT_IO_ALLOW_MMAP = 68719476736L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_DIRECT_IO_ALLOW_MMAP 68719476736
+     * }
+     */
+    public static long FUSE_DIRECT_IO_ALLOW_MMAP() {
+        return FUSE_DIRECT_IO_ALLOW_MMAP;
+    }
+    private static final long FUSE_PASSTHROUGH = 137438953472L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_PASSTHROUGH 137438953472
+     * }
+     */
+    public static long FUSE_PASSTHROUGH() {
+        return FUSE_PASSTHROUGH;
     }
     private static final int FUSE_GETATTR_FH = (int)1L;
     /**
@@ -562,6 +598,33 @@ public class Fuse extends Fuse$shared {
      */
     public static int FUSE_POLL_SCHEDULE_NOTIFY() {
         return FUSE_POLL_SCHEDULE_NOTIFY;
+    }
+    private static final long FUSE_DEV_IOC_CLONE = 2147804416L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_DEV_IOC_CLONE 2147804416
+     * }
+     */
+    public static long FUSE_DEV_IOC_CLONE() {
+        return FUSE_DEV_IOC_CLONE;
+    }
+    private static final long FUSE_DEV_IOC_BACKING_OPEN = 1074849025L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_DEV_IOC_BACKING_OPEN 1074849025
+     * }
+     */
+    public static long FUSE_DEV_IOC_BACKING_OPEN() {
+        return FUSE_DEV_IOC_BACKING_OPEN;
+    }
+    private static final long FUSE_DEV_IOC_BACKING_CLOSE = 1074062594L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_DEV_IOC_BACKING_CLOSE 1074062594
+     * }
+     */
+    public static long FUSE_DEV_IOC_BACKING_CLOSE() {
+        return FUSE_DEV_IOC_BACKING_CLOSE;
     }
 }
 

@@ -26,7 +26,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     uint16_t max_pages;
  *     uint16_t map_alignment;
  *     uint32_t flags2;
- *     uint32_t unused[7];
+ *     uint32_t max_stack_depth;
+ *     uint32_t unused[6];
  * }
  * }
  */
@@ -48,7 +49,8 @@ public class fuse_init_out {
         Fuse.C_SHORT.withName("max_pages"),
         Fuse.C_SHORT.withName("map_alignment"),
         Fuse.C_INT.withName("flags2"),
-        MemoryLayout.sequenceLayout(7, Fuse.C_INT).withName("unused")
+        Fuse.C_INT.withName("max_stack_depth"),
+        MemoryLayout.sequenceLayout(6, Fuse.C_INT).withName("unused")
     ).withName("fuse_init_out");
 
     /**
@@ -542,12 +544,56 @@ public class fuse_init_out {
         struct.set(flags2$LAYOUT, flags2$OFFSET, fieldValue);
     }
 
+    private static final OfInt max_stack_depth$LAYOUT = (OfInt)$LAYOUT.select(groupElement("max_stack_depth"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * uint32_t max_stack_depth
+     * }
+     */
+    public static final OfInt max_stack_depth$layout() {
+        return max_stack_depth$LAYOUT;
+    }
+
+    private static final long max_stack_depth$OFFSET = $LAYOUT.byteOffset(groupElement("max_stack_depth"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * uint32_t max_stack_depth
+     * }
+     */
+    public static final long max_stack_depth$offset() {
+        return max_stack_depth$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * uint32_t max_stack_depth
+     * }
+     */
+    public static int max_stack_depth(MemorySegment struct) {
+        return struct.get(max_stack_depth$LAYOUT, max_stack_depth$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * uint32_t max_stack_depth
+     * }
+     */
+    public static void max_stack_depth(MemorySegment struct, int fieldValue) {
+        struct.set(max_stack_depth$LAYOUT, max_stack_depth$OFFSET, fieldValue);
+    }
+
     private static final SequenceLayout unused$LAYOUT = (SequenceLayout)$LAYOUT.select(groupElement("unused"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static final SequenceLayout unused$layout() {
@@ -559,7 +605,7 @@ public class fuse_init_out {
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static final long unused$offset() {
@@ -569,7 +615,7 @@ public class fuse_init_out {
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static MemorySegment unused(MemorySegment struct) {
@@ -579,19 +625,19 @@ public class fuse_init_out {
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static void unused(MemorySegment struct, MemorySegment fieldValue) {
         MemorySegment.copy(fieldValue, 0L, struct, unused$OFFSET, unused$LAYOUT.byteSize());
     }
 
-    private static long[] unused$DIMS = { 7 };
+    private static long[] unused$DIMS = { 6 };
 
     /**
      * Dimensions for array field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static long[] unused$dimensions() {
@@ -602,7 +648,7 @@ public class fuse_init_out {
     /**
      * Indexed getter for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static int unused(MemorySegment struct, long index0) {
@@ -612,7 +658,7 @@ public class fuse_init_out {
     /**
      * Indexed setter for field:
      * {@snippet lang=c :
-     * uint32_t unused[7]
+     * uint32_t unused[6]
      * }
      */
     public static void unused(MemorySegment struct, long index0, int fieldValue) {

@@ -17,7 +17,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  * struct fuse_open_out {
  *     uint64_t fh;
  *     uint32_t open_flags;
- *     uint32_t padding;
+ *     int32_t backing_id;
  * }
  * }
  */
@@ -30,7 +30,7 @@ public class fuse_open_out {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         Fuse.C_LONG.withName("fh"),
         Fuse.C_INT.withName("open_flags"),
-        Fuse.C_INT.withName("padding")
+        Fuse.C_INT.withName("backing_id")
     ).withName("fuse_open_out");
 
     /**
@@ -128,48 +128,48 @@ public class fuse_open_out {
         struct.set(open_flags$LAYOUT, open_flags$OFFSET, fieldValue);
     }
 
-    private static final OfInt padding$LAYOUT = (OfInt)$LAYOUT.select(groupElement("padding"));
+    private static final OfInt backing_id$LAYOUT = (OfInt)$LAYOUT.select(groupElement("backing_id"));
 
     /**
      * Layout for field:
      * {@snippet lang=c :
-     * uint32_t padding
+     * int32_t backing_id
      * }
      */
-    public static final OfInt padding$layout() {
-        return padding$LAYOUT;
+    public static final OfInt backing_id$layout() {
+        return backing_id$LAYOUT;
     }
 
-    private static final long padding$OFFSET = $LAYOUT.byteOffset(groupElement("padding"));
+    private static final long backing_id$OFFSET = $LAYOUT.byteOffset(groupElement("backing_id"));
 
     /**
      * Offset for field:
      * {@snippet lang=c :
-     * uint32_t padding
+     * int32_t backing_id
      * }
      */
-    public static final long padding$offset() {
-        return padding$OFFSET;
+    public static final long backing_id$offset() {
+        return backing_id$OFFSET;
     }
 
     /**
      * Getter for field:
      * {@snippet lang=c :
-     * uint32_t padding
+     * int32_t backing_id
      * }
      */
-    public static int padding(MemorySegment struct) {
-        return struct.get(padding$LAYOUT, padding$OFFSET);
+    public static int backing_id(MemorySegment struct) {
+        return struct.get(backing_id$LAYOUT, backing_id$OFFSET);
     }
 
     /**
      * Setter for field:
      * {@snippet lang=c :
-     * uint32_t padding
+     * int32_t backing_id
      * }
      */
-    public static void padding(MemorySegment struct, int fieldValue) {
-        struct.set(padding$LAYOUT, padding$OFFSET, fieldValue);
+    public static void backing_id(MemorySegment struct, int fieldValue) {
+        struct.set(backing_id$LAYOUT, backing_id$OFFSET, fieldValue);
     }
 
     /**
