@@ -8,9 +8,11 @@ import dev.goldfishdma.libc.Libc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * that maps the device, tests included (see {@link GoldfishPipeEmulator} for why the server must not run
  * in the JVM that touches the mapping).
  *
- * <p>The child runs the same {@code java} binary with the same class path and native access; its
+ * <p>The child runs the same {@code java} binary with this library's jar (or classes directory) as its class
+ * path, whether this JVM has the library on its class path or its module path; its
  * diagnostics go to a log file next to the mount directory, and so would a JVM crash report
  * ({@code -XX:ErrorFile}), never into the working directory. The log is removed on close unless the child
  * crashed. {@link #close()} stops it and guarantees that
@@ -73,7 +76,7 @@ public final class EmulatorProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
-                "-cp", absoluteClassPath(),
+                "-cp", libraryClassPath(),
                 EmulatorMain.class.getName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
@@ -102,8 +105,20 @@ public final class EmulatorProcess implements AutoCloseable {
         return new EmulatorProcess(process, dir, device, logFile);
     }
 
-    /** This JVM's class path with every entry absolute: the child runs in another working directory. */
-    private static String absoluteClassPath() {
+    /**
+     * The child's class path: the jar or directory this library was loaded from, absolute (the child runs in
+     * another working directory). Not this JVM's class path, which lacks the library when it is on the module
+     * path; the emulator needs nothing else.
+     */
+    private static String libraryClassPath() {
+        CodeSource source = EmulatorMain.class.getProtectionDomain().getCodeSource();
+        if (source != null && "file".equals(source.getLocation().getProtocol())) {
+            try {
+                return Path.of(source.getLocation().toURI()).toAbsolutePath().toString();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                // not a plain file: fall back to this JVM's class path
+            }
+        }
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
                 .map(entry -> Path.of(entry).toAbsolutePath().toString())
