@@ -19,6 +19,7 @@ module dev.goldfishdma {
     exports dev.goldfishdma.device;
     exports dev.goldfishdma.service;
     exports dev.goldfishdma.emulator;
+    exports dev.goldfishdma.emulator.service;
     exports dev.goldfishdma.junit;
 
     // Only the extension in dev.goldfishdma.junit uses JUnit, and only the command-line tool uses picocli: neither

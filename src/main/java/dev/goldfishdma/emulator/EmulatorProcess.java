@@ -50,7 +50,13 @@ public final class EmulatorProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve. */
+    /**
+     * Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve.
+     *
+     * @param mountDir an existing directory
+     * @return the running child
+     * @throws IOException as {@link #start(Path, Duration)}
+     */
     public static EmulatorProcess start(Path mountDir) throws IOException {
         return start(mountDir, DEFAULT_READY_TIMEOUT);
     }
@@ -59,6 +65,9 @@ public final class EmulatorProcess implements AutoCloseable {
      * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
      * line.
      *
+     * @param mountDir     an existing directory
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
      * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
      *                     carries the end of its log
      */
@@ -157,32 +166,32 @@ public final class EmulatorProcess implements AutoCloseable {
         }
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return devicePath;
     }
 
-    /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
+    /** {@return the status file (see {@link GoldfishPipeEmulator#statusPath()})} */
     public Path statusPath() {
         return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return mountDir;
     }
 
-    /** The child's process id. */
+    /** {@return the child's process id} */
     public long pid() {
         return process.pid();
     }
 
-    /** The child's handle, e.g. to kill it in a test of the stale-mount cleanup. */
+    /** {@return the child's handle, e.g. to kill it in a test of the stale-mount cleanup} */
     public ProcessHandle processHandle() {
         return process.toHandle();
     }
 
-    /** The child's standard error; deleted by {@link #close()} unless the child crashed. */
+    /** {@return the child's standard error; deleted by {@link #close()} unless the child crashed} */
     public Path logFile() {
         return logFile;
     }
