@@ -90,17 +90,23 @@ public final class EmulatedGoldfishDeviceExtension
         if (store.get(DEVICE_KEY, RunningDevice.class) != null) {
             return; // a @Nested class: the enclosing class's device serves it
         }
-        Optional<String> unmet = EmulatorRequirements.unmet();
-        if (unmet.isPresent()) {
-            String reason = "no emulated goldfish device on this machine: " + unmet.get();
-            if (context.getConfigurationParameter(REQUIRE_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
-                Assertions.fail(reason + " (" + REQUIRE_PARAMETER + "=true)");
-            }
-            Assumptions.abort(reason);
-        }
+        skipOrFail(EmulatorRequirements.unmet(),
+                context.getConfigurationParameter(REQUIRE_PARAMETER).map(Boolean::parseBoolean).orElse(false));
         RunningDevice running = RunningDevice.start();
         store.put(DEVICE_KEY, running);
         current = running;
+    }
+
+    /** Skips the class, or fails it when {@code required}, if a requirement of the device is unmet. */
+    static void skipOrFail(Optional<String> unmet, boolean required) {
+        if (unmet.isEmpty()) {
+            return;
+        }
+        String reason = "no emulated goldfish device on this machine: " + unmet.get();
+        if (required) {
+            Assertions.fail(reason + " (" + REQUIRE_PARAMETER + "=true)");
+        }
+        Assumptions.abort(reason);
     }
 
     @Override
