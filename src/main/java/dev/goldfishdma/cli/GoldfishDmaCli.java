@@ -1,8 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.NoDeviceException;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
+import dev.goldfishdma.device.NotAGoldfishPipeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,10 +38,8 @@ public final class GoldfishDmaCli implements Runnable {
             if (e instanceof NoDeviceException) {
                 return ExitCodes.NO_DEVICE;
             }
-            if (e instanceof ErrnoException errno) {
-                return errno.errno() == Errno.ENOTTY ? ExitCodes.NOT_A_GOLDFISH_PIPE
-                        : errno.errno() == Errno.ENOENT && "open".equals(errno.call()) ? ExitCodes.NO_DEVICE
-                        : ExitCodes.FAILURE;
+            if (e instanceof NotAGoldfishPipeException) {
+                return ExitCodes.NOT_A_GOLDFISH_PIPE;
             }
             if (e instanceof IllegalArgumentException) {
                 return ExitCodes.USAGE;

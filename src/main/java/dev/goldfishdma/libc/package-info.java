@@ -4,8 +4,12 @@
  *
  * <p>{@link dev.goldfishdma.libc.Libc} holds the calls; each failure is an
  * {@link dev.goldfishdma.libc.ErrnoException} that names the call, its arguments and {@code errno} (number,
- * symbolic name, text). {@link dev.goldfishdma.libc.IoctlRequest} encodes and decodes ioctl request numbers.
- * This layer is public so that tools and engineers can drop below the device API (the {@code probe}
- * command does), and as a model of ioctl and mmap done in FFM.
+ * symbolic name, text). {@code read}, {@code write}, {@code open} and {@code poll} are retried on
+ * {@code EINTR} by one helper; {@code close} and {@code ioctl} never are.
+ * {@link dev.goldfishdma.libc.IoctlRequest} encodes and decodes ioctl request numbers.
+ *
+ * <p>This is the bottom layer: the device API ({@code dev.goldfishdma.device}) and the emulated device build on
+ * it, and turn its errors into their own; the command-line tool and the benchmarks go through the device API,
+ * except the benchmarks that measure this layer against a bare downcall.
  */
 package dev.goldfishdma.libc;
