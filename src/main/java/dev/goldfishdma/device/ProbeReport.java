@@ -12,17 +12,25 @@ import java.util.Optional;
  *                  every step ran
  */
 public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
-    /** @throws NullPointerException if {@code steps} is null */
+    /**
+     * A report of {@code steps}, which it copies.
+     *
+     * @throws NullPointerException if {@code steps} is null
+     */
     public ProbeReport {
         steps = List.copyOf(steps);
     }
 
-    /** The failure that stopped the probe before its last step, if any. */
+    /** {@return the failure that stopped the probe before its last step, if any} */
     public Optional<DeviceException> failure() {
         return Optional.ofNullable(stoppedBy);
     }
 
-    /** The step of {@code kind}, if it ran. */
+    /**
+     * {@return the step of {@code kind}, if it ran}
+     *
+     * @param kind which step
+     */
     public Optional<ProbeStep> step(ProbeStep.Kind kind) {
         return steps.stream().filter(s -> s.kind() == kind).findFirst();
     }
@@ -31,6 +39,8 @@ public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
      * Whether the device behaves as the goldfish pipe driver with DMA: every step ran, the region the device
      * reports at the end has a physical address and the size asked, a second CREATE_REGION was refused with
      * {@code EBUSY}, and LOCK and UNLOCK succeeded.
+     *
+     * @return whether the device behaves as the driver does in every step
      */
     public boolean behavesAsDriver() {
         if (stoppedBy != null) {

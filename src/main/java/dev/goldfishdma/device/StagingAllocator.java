@@ -54,7 +54,12 @@ public final class StagingAllocator implements SegmentAllocator {
         return slice;
     }
 
-    /** The offset of {@code slice} in the region. */
+    /**
+     * {@return the offset of {@code slice} in the region}
+     *
+     * @param slice a segment handed out by this allocator
+     * @throws IllegalArgumentException if {@code slice} is not part of the region
+     */
     public long offsetOf(MemorySegment slice) {
         long offset = slice.address() - segment.address();
         if (offset < 0 || offset + slice.byteSize() > segment.byteSize()) {
@@ -63,17 +68,23 @@ public final class StagingAllocator implements SegmentAllocator {
         return offset;
     }
 
-    /** The physical address of {@code slice}, for the host. */
+    /**
+     * {@return the physical address of {@code slice}, for the host}
+     *
+     * @param slice a segment handed out by this allocator
+     * @throws IOException              if the driver cannot say where the region is
+     * @throws IllegalArgumentException if {@code slice} is not part of the region
+     */
     public long physicalAddressOf(MemorySegment slice) throws IOException {
         return region.physicalAddress() + offsetOf(slice);
     }
 
-    /** Bytes handed out since the last reset, alignment padding included. */
+    /** {@return bytes handed out since the last reset, alignment padding included} */
     public long used() {
         return used;
     }
 
-    /** Bytes still free (before alignment). */
+    /** {@return bytes still free (before alignment)} */
     public long remaining() {
         return segment.byteSize() - used;
     }
