@@ -5,7 +5,10 @@
  * <ul>
  *   <li>{@link dev.goldfishdma.device}: pipes to host services and DMA regions (the library's API).</li>
  *   <li>{@link dev.goldfishdma.service}: the wire protocol of the emulated device's {@code dma} service.</li>
- *   <li>{@link dev.goldfishdma.emulator}: the emulated device, to start for tests and tools.</li>
+ *   <li>{@link dev.goldfishdma.emulator}: the emulated device, to start for tests and tools, and
+ *       {@link dev.goldfishdma.emulator.AvailableDevice}, which takes the real device where there is one.</li>
+ *   <li>{@link dev.goldfishdma.emulator.service}: the API of the emulated device's host services, for services
+ *       of your own.</li>
  *   <li>{@link dev.goldfishdma.junit}: a JUnit Jupiter extension that runs a test class against an emulated
  *       device.</li>
  * </ul>
