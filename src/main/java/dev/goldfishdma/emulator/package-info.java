@@ -18,6 +18,8 @@
  * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
  *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device
  *     it starts in a child JVM and removes on close.</li>
+ * <li>{@link dev.goldfishdma.emulator.EmulatorRequirements}: whether this machine can run the emulated device,
+ *     and if not, why; the JUnit extension ({@code dev.goldfishdma.junit}) skips with that reason.</li>
  * </ul>
  *
  * <h2>Inside, in three parts</h2>
