@@ -2,7 +2,13 @@ package dev.goldfishdma.libc;
 
 import dev.goldfishdma.gen.libc.LibcConstants;
 
-/** {@code open(2)} flags, from the generated bindings, and their readable form for error messages. */
+/**
+ * {@code open(2)} flags, from the generated bindings, and their readable form for error messages.
+ *
+ * <p>Most flags have the same value on every architecture the project supports. {@link #O_DIRECTORY} and
+ * {@link #O_NOFOLLOW} do not (x86_64 and aarch64 differ): they come from the binding generated for the
+ * architecture the JVM runs on ({@code os.arch}).
+ */
 public final class OpenFlags {
     /** Open for reading only. */
     public static final int O_RDONLY = LibcConstants.O_RDONLY();
@@ -18,8 +24,26 @@ public final class OpenFlags {
     public static final int O_CREAT = LibcConstants.O_CREAT();
     /** Truncate on open. */
     public static final int O_TRUNC = LibcConstants.O_TRUNC();
-    /** Fail unless the path is a directory. */
-    public static final int O_DIRECTORY = LibcConstants.O_DIRECTORY();
+    /** Fail unless the path is a directory ({@code ENOTDIR}); the value depends on the architecture. */
+    public static final int O_DIRECTORY;
+    /** Fail if the last component of the path is a symbolic link ({@code ELOOP}); depends on the architecture. */
+    public static final int O_NOFOLLOW;
+
+    static {
+        // Both classes are plain constants, loadable anywhere; only the running architecture's is read.
+        switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> {
+                O_DIRECTORY = dev.goldfishdma.gen.libc.x86_64.LibcArchConstants.O_DIRECTORY();
+                O_NOFOLLOW = dev.goldfishdma.gen.libc.x86_64.LibcArchConstants.O_NOFOLLOW();
+            }
+            case "aarch64" -> {
+                O_DIRECTORY = dev.goldfishdma.gen.libc.aarch64.LibcArchConstants.O_DIRECTORY();
+                O_NOFOLLOW = dev.goldfishdma.gen.libc.aarch64.LibcArchConstants.O_NOFOLLOW();
+            }
+            default -> throw new UnsupportedOperationException("no generated open(2) flags for os.arch="
+                    + System.getProperty("os.arch") + ": the project supports x86_64 (amd64) and aarch64");
+        }
+    }
 
     private OpenFlags() {
     }
@@ -35,6 +59,7 @@ public final class OpenFlags {
         rest = FlagFormatter.append(sb, rest, O_CREAT, "O_CREAT");
         rest = FlagFormatter.append(sb, rest, O_TRUNC, "O_TRUNC");
         rest = FlagFormatter.append(sb, rest, O_DIRECTORY, "O_DIRECTORY");
+        rest = FlagFormatter.append(sb, rest, O_NOFOLLOW, "O_NOFOLLOW");
         return FlagFormatter.finish(sb, rest);
     }
 }
