@@ -46,6 +46,21 @@ public class DeviceException extends IOException {
         this.errnoDescription = failure.errnoDescription();
     }
 
+    /**
+     * A refusal that is no failed call: {@code call(arguments) refused: explanation}, errno 0.
+     *
+     * @param explanation what is wrong, in words
+     */
+    DeviceException(String call, String arguments, String target, String explanation) {
+        super(call + "(" + arguments + ") refused: " + explanation);
+        this.call = call;
+        this.arguments = arguments;
+        this.target = target;
+        this.errno = 0;
+        this.errnoName = "";
+        this.errnoDescription = "";
+    }
+
     /** {@return the C function that failed, e.g. {@code "ioctl"}} */
     public String call() {
         return call;
@@ -64,7 +79,7 @@ public class DeviceException extends IOException {
         return target;
     }
 
-    /** {@return the {@code errno} number the call left} */
+    /** {@return the {@code errno} number the call left; 0 when no call failed ({@link NotADeviceException})} */
     public int errno() {
         return errno;
     }

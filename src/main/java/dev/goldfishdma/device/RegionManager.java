@@ -95,12 +95,19 @@ public final class RegionManager implements AutoCloseable {
         List<Entry> evicted = new ArrayList<>();
         lock.lock();
         try {
-            long deadline = System.nanoTime() + acquireTimeout.toNanos();
+            long waitNanos = saturatedNanos(acquireTimeout);
+            long start = System.nanoTime();
             while (true) {
                 ensureOpen();
                 Entry fit = idle.ceiling(new Entry(size, -1, null, null));
                 if (fit != null) {
                     idle.remove(fit);
+                    if (!fit.isUsable()) {
+                        // Closed by its last borrower after the lease ended: never lent again.
+                        totalBytes -= fit.size();
+                        evicted.add(fit);
+                        continue;
+                    }
                     lent.add(fit);
                     return fit;
                 }
@@ -113,7 +120,7 @@ public final class RegionManager implements AutoCloseable {
                     totalBytes += size;
                     break;
                 }
-                long left = deadline - System.nanoTime();
+                long left = waitNanos - (System.nanoTime() - start);
                 if (left <= 0) {
                     throw new RegionLimitException("no room for a region of " + size + " bytes: " + totalBytes
                             + " of " + maxTotalBytes + " bytes are lent out, and none came back within "
@@ -179,7 +186,7 @@ public final class RegionManager implements AutoCloseable {
             if (!lent.remove(entry)) {
                 return;
             }
-            close = closed || !entry.region().isOpen();
+            close = closed || !entry.isUsable();
             if (close) {
                 totalBytes -= entry.size();
             } else {
@@ -206,6 +213,15 @@ public final class RegionManager implements AutoCloseable {
         }
         old.close();
         return acquireEntry(minBytes);
+    }
+
+    /** {@code timeout} in nanoseconds, at most {@link Long#MAX_VALUE} (about 292 years: no limit). */
+    private static long saturatedNanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void ensureOpen() {
@@ -276,6 +292,11 @@ public final class RegionManager implements AutoCloseable {
 
     /** A pooled pipe and its region. */
     record Entry(long size, long id, GoldfishPipe pipe, DmaRegion region) {
+        /** Whether the region and its pipe are both still open: a borrower may have closed either. */
+        boolean isUsable() {
+            return region.isOpen() && pipe.isOpen();
+        }
+
         void close() {
             try {
                 pipe.close();
@@ -314,9 +335,12 @@ public final class RegionManager implements AutoCloseable {
          *
          * @param service the service name
          * @return this builder
+         * @throws IllegalArgumentException if {@code service} breaks the service name rule of {@link DriverRules}
+         *                                  (checked here, not at the first {@link #acquire})
          */
         public Builder service(String service) {
-            this.service = Objects.requireNonNull(service, "service");
+            DriverRules.checkServiceName(service);
+            this.service = service;
             return this;
         }
 
@@ -335,7 +359,8 @@ public final class RegionManager implements AutoCloseable {
         }
 
         /**
-         * How long {@link #acquire} waits for room under the limit; default 30 seconds.
+         * How long {@link #acquire} waits for room under the limit; default 30 seconds. Any length is taken: one
+         * too long to count in nanoseconds (about 292 years) means no limit.
          *
          * @param acquireTimeout the longest wait, not negative
          * @return this builder
