@@ -56,6 +56,7 @@ public final class AvailableDevice implements AutoCloseable {
      * {@link DriverRules#DEVICE_PATHS} that exists, else a newly started emulated device.
      *
      * @param given a device path chosen by the user, or null to look for one
+     * @return the device, which {@link #close()} releases
      * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
      *                     and the right to mount)
      */
@@ -78,22 +79,29 @@ public final class AvailableDevice implements AutoCloseable {
         }
     }
 
-    /** {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one. */
+    /**
+     * {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one.
+     *
+     * @return the device, which {@link #close()} releases
+     * @throws IOException if the emulated device was needed and did not start
+     */
     public static AvailableDevice choose() throws IOException {
         return choose(null);
     }
 
-    /** The device file to open. */
+    /** {@return the device file to open} */
     public Path path() {
         return path;
     }
 
-    /** How the device was chosen. */
+    /** {@return how the device was chosen} */
     public Choice choice() {
         return choice;
     }
 
-    /** Whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}. */
+    /**
+     * {@return whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}}
+     */
     public boolean emulated() {
         return choice == Choice.EMULATED;
     }
@@ -101,6 +109,8 @@ public final class AvailableDevice implements AutoCloseable {
     /**
      * Why this device, in a few words: {@code "given"}, {@code "found: the first known device path that
      * exists"}, or {@code "emulated: none of /dev/goldfish_pipe, ... exists"}.
+     *
+     * @return how the device was chosen, for a person
      */
     public String reason() {
         return switch (choice) {

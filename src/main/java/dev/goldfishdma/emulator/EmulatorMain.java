@@ -22,6 +22,7 @@ public final class EmulatorMain {
      * Runs the emulator.
      *
      * @param args one argument: the directory to mount on
+     * @throws InterruptedException if the main thread is interrupted while the emulator serves
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 1) {

@@ -34,15 +34,21 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
-     * The services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding), and
-     * {@code hangup} (echoes, then closes mid-stream).
+     * {@return the services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding),
+     * and {@code hangup} (echoes, then closes mid-stream)}
      */
     public static List<HostService> defaultServices() {
         return List.of(new EchoService(), new DmaChecksumService(), new DiscardService("opengles"),
                 new HangUpService());
     }
 
-    /** Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}. */
+    /**
+     * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}.
+     *
+     * @param mountDir an existing directory
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection)}
+     */
     public static GoldfishPipeEmulator start(Path mountDir) throws IOException {
         return start(mountDir, defaultServices());
     }
@@ -51,6 +57,9 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @return the emulator, serving
      * @throws IOException when the directory is missing, already served, or cannot be mounted on
      *                     (e.g. {@code EPERM} without the right to mount)
      */
@@ -59,32 +68,36 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
         return new GoldfishPipeEmulator(FuseServer.start(mountDir, services));
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return server.mountPoint();
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return mountDir().resolve(NodeNamespace.DEVICE_FILE_NAME);
     }
 
-    /** The status file: live pipes and regions, one per line, regenerated on each open. */
+    /** {@return the status file: live pipes and regions, one per line, regenerated on each open} */
     public Path statusPath() {
         return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** Host access to the live DMA regions, as services have it. */
+    /** {@return host access to the live DMA regions, as services have it} */
     public RegionMemory memory() {
         return server.memory();
     }
 
-    /** The status file's current text (see {@link #statusPath()}). */
+    /** {@return the status file's current text (see {@link #statusPath()})} */
     public String status() {
         return server.statusText();
     }
 
-    /** Waits until the emulator stops serving: closed, or unmounted from outside. */
+    /**
+     * Waits until the emulator stops serving: closed, or unmounted from outside.
+     *
+     * @throws InterruptedException if this thread is interrupted while it waits
+     */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }

@@ -1,5 +1,6 @@
 package dev.goldfishdma.testing;
 
+import dev.goldfishdma.emulator.EmulatorRequirements;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -29,26 +30,12 @@ public final class Capabilities {
         Assumptions.abort(reason);
     }
 
-    /** Skips (or, under CI, fails) the calling test unless /dev/fuse is usable and mount(2) is permitted. */
+    /**
+     * Skips (or, under CI, fails) the calling test unless this machine can run the emulated device: the one
+     * check of that, {@link EmulatorRequirements#unmet()}, which the JUnit extension applies too.
+     */
     public static void requireFuseMount() {
-        Path fuse = Path.of("/dev/fuse");
-        require(Files.isReadable(fuse) && Files.isWritable(fuse), "/dev/fuse is missing or not readable and writable");
-        require(hasSysAdmin(), "mounting needs CAP_SYS_ADMIN (run as root)");
-    }
-
-    private static boolean hasSysAdmin() {
-        final int capSysAdmin = 21;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << capSysAdmin)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
+        EmulatorRequirements.unmet().ifPresent(reason -> require(false, reason));
     }
 
     /** The absolute path of {@code program} on PATH, or null. */
