@@ -20,8 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "emulator", mixinStandardHelpOptions = true,
         description = {"Serve an emulated goldfish pipe device (FUSE) on DIR in the foreground until interrupted "
                 + "(Ctrl-C), then unmount. Needs /dev/fuse and the right to mount (root).",
-                "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe.",
-                "Exit codes: 0 stopped by a signal; 1 could not start."})
+                "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe."})
 final class EmulatorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,6 +45,6 @@ final class EmulatorCommand implements Callable<Integer> {
         out.println("stop with Ctrl-C");
         out.flush();
         emulator.awaitTermination();
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

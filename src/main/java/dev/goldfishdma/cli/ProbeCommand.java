@@ -22,8 +22,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Find the goldfish pipe device, create and map a small DMA region, and report what the "
-                + "driver does at each step.",
-                "Exit codes: 0 a goldfish pipe with DMA; 3 no device; 4 not a goldfish pipe with DMA; 1 other failure."})
+                + "driver does at each step."})
 final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,8 +40,8 @@ final class ProbeCommand implements Callable<Integer> {
             description = "The host service to connect to (default: ${DEFAULT-VALUE}).")
     String service;
 
-    @Option(names = "--size", defaultValue = "65536", paramLabel = "BYTES",
-            description = "The region size to create (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64KiB", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "The region size to create: bytes (65536) or whole KiB, MiB (default: ${DEFAULT-VALUE}).")
     long size;
 
     @Override
@@ -68,8 +67,10 @@ final class ProbeCommand implements Callable<Integer> {
             }
             boolean ok = report.behavesAsDriver();
             out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
-                    : "a goldfish pipe, but not every step behaved as the driver (see above)"));
-            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+                    : "a goldfish pipe, but these steps did not answer as the driver (see above): "
+                    + report.differences().stream().map(step -> step.kind().toString())
+                            .collect(java.util.stream.Collectors.joining(", "))));
+            return ok ? ExitCode.OK.code() : ExitCode.FAILURE.code();
         }
     }
 
@@ -81,10 +82,7 @@ final class ProbeCommand implements Callable<Integer> {
             case CREATE_REGION -> "CREATE    region of " + step.detail() + ": "
                     + (step.succeeded() ? "ok" : result(step) + comparison(step));
             case CREATE_REGION_AGAIN -> "CREATE    a second time: " + result(step) + comparison(step);
-            case GETOFF_BEFORE_MMAP -> "GETOFF    created, not mapped: " + regionInfo(step)
-                    + (step.succeeded() && step.regionInfo().allocated()
-                    ? " (allocated at CREATE_REGION: the emulated device; the driver answers " + step.driverAnswer() + ")"
-                    : comparison(step));
+            case GETOFF_BEFORE_MMAP -> "GETOFF    created, not mapped: " + regionInfo(step) + comparison(step);
             case MMAP -> "mmap      " + step.detail() + ": " + (step.succeeded() ? "ok" : result(step));
             case GETOFF_AFTER_MMAP -> "GETOFF    mapped: " + regionInfo(step)
                     + (!step.succeeded() ? comparison(step) : step.regionInfo().allocated()

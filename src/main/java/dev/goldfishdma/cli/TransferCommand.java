@@ -3,13 +3,16 @@ package dev.goldfishdma.cli;
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,17 +20,23 @@ import java.util.concurrent.Callable;
 /**
  * Moves data through DMA regions to the host's checksum service and checks, chunk by chunk, that the host
  * read exactly what was written: the guest's own CRC32C against the host's ({@link TransferPipeline}). The
- * report sets the throughput against a baseline measured in the same run, reading the same input into
- * memory with no device ({@link TransferBaseline}), and gives the emulator's peak memory when the tool
- * started the emulated device.
+ * input is streamed, so it may be of any length and need not say its length in advance; the count reported
+ * is what was moved and verified. For an input that can be read again (random data, a regular file), the
+ * report sets the throughput against a baseline measured in the same run, the same input read into memory
+ * with no device ({@link TransferBaseline}); it gives the device's memory mode, and the emulator's peak
+ * memory when the tool started the emulated device.
  */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
-        description = {"Send a file, or N MiB of random data, through a DMA region to the host's checksum service, "
-                + "verify each chunk's CRC32C and print the throughput, against reading the same input into memory.",
-                "Exit codes: 0 verified; 1 a checksum differed or a call failed; 3 no device; 4 not a goldfish pipe."})
+        description = {"Send a file, standard input, or random data through DMA regions to the host's checksum "
+                + "service, verify each chunk's CRC32C and print the throughput, against reading the same input "
+                + "into memory with no device.",
+                "Sizes are bytes (4096) or whole KiB, MiB or GiB (64KiB, 32MiB, 1GiB)."})
 final class TransferCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @ParentCommand
+    GoldfishDmaCli tool;
 
     @Option(names = "--device", paramLabel = "PATH",
             description = "The device. Default: a known device path, else an emulated device started for the run.")
@@ -37,20 +46,19 @@ final class TransferCommand implements Callable<Integer> {
             description = "For an emulated device started for the run: " + MemoryOption.DESCRIPTION)
     MemoryMode memory = MemoryMode.fromSystemProperty();
 
-    @ArgGroup(exclusive = true)
-    Source source = new Source();
+    @Option(names = "--file", paramLabel = "FILE",
+            description = "Send this: a file, - for standard input, a pipe or FIFO (to its end), or a character "
+                    + "device (with --size). Default: random data.")
+    String file;
 
-    static final class Source {
-        @Option(names = "--file", paramLabel = "FILE", description = "Send this file.")
-        Path file;
+    @Option(names = "--size", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "How much to send: of random data (default: 32MiB), or the first SIZE bytes of --file "
+                    + "(default: all of it; needed for a device).")
+    Long size;
 
-        @Option(names = "--mib", paramLabel = "N", description = "Send N MiB of random data (default: 32).")
-        Long mib;
-    }
-
-    @Option(names = "--region-size", paramLabel = "BYTES",
+    @Option(names = "--region-size", paramLabel = "SIZE", converter = ByteSizes.class,
             description = "The size of each of the two DMA regions that take turns; larger inputs go in several "
-                    + "chunks (default: 32 MiB, GOLDFISH_DMA_BUFFER_SIZE).")
+                    + "chunks (default: 32MiB, GOLDFISH_DMA_BUFFER_SIZE).")
     long regionSize = DriverRules.DMA_BUFFER_SIZE;
 
     @Option(names = "--service", defaultValue = DmaServiceProtocol.SERVICE_NAME, paramLabel = "NAME",
@@ -60,72 +68,122 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random data (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--passes", defaultValue = "3", paramLabel = "N",
-            description = "Send the input N times, each pass verified, with a pass of the baseline before each; "
-                    + "the figures are the best pass of each, so that a busy machine disturbs them less "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int passes;
+    @Option(names = "--passes", paramLabel = "N",
+            description = "Send an input that can be read again (random data, a regular file) N times, each pass "
+                    + "verified and preceded by a pass of the baseline; the figures are the best pass of each, so "
+                    + "that a busy machine disturbs them less (default: 3; 1 for any other input).")
+    Integer passes;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        // Every argument is checked, and the input opened, before a device is chosen or an emulator started.
         DriverRules.checkRegionSize(regionSize);
-        long mib = source.mib == null ? 32 : source.mib;
-        if (source.file == null && (mib <= 0 || mib > (Long.MAX_VALUE >> 20))) {
-            throw new IllegalArgumentException("--mib must be positive: " + mib);
+        DriverRules.checkServiceName(service);
+        if (passes != null && passes < 1) {
+            throw new IllegalArgumentException("--passes must be at least 1: " + passes);
         }
-        if (passes <= 0) {
-            throw new IllegalArgumentException("--passes must be positive: " + passes);
-        }
-        try (TransferInput input = source.file != null ? new TransferInput.FromFile(source.file)
-                : new TransferInput.Random(mib << 20, seed);
-             CommandDevice chosen = CommandDevice.choose(device, memory, out)) {
-            long total = input.length();
-            long size = DriverRules.regionSizeFor(Math.max(1, Math.min(regionSize, total)));
-            long chunks = Math.max(1, (total + size - 1) / size);
-            long setupStart = System.nanoTime();
-            try (TransferPipeline pipeline = TransferPipeline.open(chosen.path(), service, size,
-                    (int) Math.min(chunks, Integer.MAX_VALUE))) {
-                long setupNanos = System.nanoTime() - setupStart;
-                long baselineNanos = Long.MAX_VALUE;
-                TransferPipeline.Result best = null;
-                for (int pass = 0; pass < passes; pass++) {
-                    // The ceiling, in the same run: the same input into memory, no device (for a file, the first
-                    // pass also brings it into the page cache).
-                    baselineNanos = Math.min(baselineNanos, TransferBaseline.nanos(input, size));
-                    Progress progress = Progress.forTerminal(out, total);
-                    TransferPipeline.Result result = pipeline.run(input, progress);
-                    progress.finish();
-                    if (result.mismatch() != null) {
-                        TransferPipeline.Mismatch m = result.mismatch();
-                        spec.commandLine().getErr().printf("transfer: pass %d, chunk %d (bytes %d to %d): %s%n",
-                                pass + 1, m.chunk(), m.offset(), m.offset() + m.length(), m.detail());
-                        return ExitCodes.FAILURE;
-                    }
-                    if (best == null || result.nanos() < best.nanos()) {
-                        best = result;
-                    }
-                }
-                report(out, total, best, pipeline, size, baselineNanos, setupNanos, chosen);
-                return ExitCodes.OK;
+        try (TransferInput input = file == null ? TransferInput.random(size == null ? DriverRules.DMA_BUFFER_SIZE : size,
+                seed) : TransferInput.open(file, size, System.in)) {
+            if (passes != null && passes > 1 && !input.rewindable()) {
+                throw new IllegalArgumentException("--passes " + passes + ": " + input.name() + " cannot be read "
+                        + "again; give a regular file or random data");
+            }
+            int passCount = input.rewindable() ? (passes == null ? 3 : passes) : 1;
+            try (CommandDevice chosen = CommandDevice.choose(device, memory, out);
+                 Arena arena = Arena.ofConfined()) {
+                return transfer(chosen, input, passCount, arena, out);
             }
         }
     }
 
-    private void report(PrintWriter out, long total, TransferPipeline.Result result, TransferPipeline pipeline,
-                        long size, long baselineNanos, long setupNanos, CommandDevice chosen) {
-        String regions = pipeline.regions() == 1 ? "a " + Units.bytes(size) + " region"
-                : pipeline.regions() + " regions of " + Units.bytes(size) + " in turn";
-        out.printf("transferred %s in %d chunk(s) through %s, the first at 0x%x%s%n", Units.bytes(total),
-                result.chunks(), regions, pipeline.firstPhysicalAddress(),
-                passes == 1 ? "" : ", " + passes + " times");
+    private int transfer(CommandDevice chosen, TransferInput input, int passCount, Arena arena, PrintWriter out)
+            throws IOException {
+        // The regions are sized for the input: from its known size, or from a first chunk read before they are
+        // made, so that a short stream gets small regions.
+        long known = input.knownSize();
+        MemorySegment head = null;
+        long first;
+        if (known >= 0) {
+            first = Math.min(regionSize, known);
+        } else {
+            head = arena.allocate(regionSize, 4096);
+            first = input.read(head, 0);
+            head = head.asSlice(0, first);
+        }
+        if (first == 0) {
+            out.printf("transferred 0 bytes: %s was empty%n", input.name());
+            return ExitCode.OK.code();
+        }
+        long regionBytes = DriverRules.regionSizeFor(first);
+        long setupStart = System.nanoTime();
+        // Two regions take turns, unless one holds all of the input.
+        boolean oneChunk = known >= 0 ? known <= regionBytes : first < regionSize;
+        try (TransferPipeline pipeline = TransferPipeline.open(chosen.path(), service, regionBytes, oneChunk ? 1 : 2)) {
+            long setupNanos = System.nanoTime() - setupStart;
+            Progress progress = Progress.on(out, tool != null && tool.terminal());
+            long baselineNanos = Long.MAX_VALUE;
+            TransferPipeline.Result best = null;
+            for (int pass = 0; pass < passCount; pass++) {
+                if (input.rewindable()) {
+                    // The ceiling, in the same run: the same input into memory, no device (for a file, the
+                    // first pass also brings it into the page cache).
+                    baselineNanos = Math.min(baselineNanos, TransferBaseline.nanos(input, regionBytes));
+                }
+                String passName = passCount == 1 ? "transfer" : "transfer, pass " + (pass + 1) + " of " + passCount;
+                TransferPipeline.Result result = pipeline.run(input, head, sent -> {
+                    if (known > 0) {
+                        progress.show(passName + ": " + Units.bytes(sent) + " of " + Units.bytes(known),
+                                (double) sent / known, false);
+                    } else {
+                        progress.show(passName + ": " + Units.bytes(sent) + " moved and verified");
+                    }
+                });
+                progress.clear();
+                if (result.mismatch() != null) {
+                    TransferPipeline.Mismatch m = result.mismatch();
+                    spec.commandLine().getErr().printf("transfer: chunk %d (bytes %d to %d of %s): %s; %d bytes "
+                                    + "were moved and verified before it%n", m.chunk(), m.offset(),
+                            m.offset() + m.length(), input.name(), m.detail(), m.offset());
+                    return ExitCode.FAILURE.code();
+                }
+                if (input.hasLimit() && result.bytes() < known) {
+                    spec.commandLine().getErr().printf("transfer: %s ended after %d of the %d bytes asked (--size); "
+                            + "those %d bytes were moved and verified%n", input.name(), result.bytes(), known,
+                            result.bytes());
+                    return ExitCode.FAILURE.code();
+                }
+                if (best == null || result.nanos() < best.nanos()) {
+                    best = result;
+                }
+            }
+            report(out, input, passCount, best, pipeline, regionBytes, baselineNanos, setupNanos, chosen);
+            return ExitCode.OK.code();
+        }
+    }
+
+    private static void report(PrintWriter out, TransferInput input, int passCount, TransferPipeline.Result result,
+                               TransferPipeline pipeline, long regionBytes, long baselineNanos, long setupNanos,
+                               CommandDevice chosen) {
+        long sent = result.bytes();
+        String readable = Units.bytes(sent);
+        String regions = pipeline.regions() == 1 ? "a " + Units.bytes(regionBytes) + " region at"
+                : pipeline.regions() + " regions of " + Units.bytes(regionBytes) + " in turn, the first at";
+        out.printf("transferred %d bytes%s from %s in %d chunk(s) through %s 0x%x%s%n", sent,
+                readable.endsWith(" bytes") ? "" : " (" + readable + ")", input.name(), result.chunks(), regions,
+                pipeline.firstPhysicalAddress(), passCount == 1 ? "" : ", " + passCount + " times");
         out.printf("memory      %s%n", chosen.memory());
         out.printf("verified    every chunk's CRC32C as read by the host matches the guest's%n");
-        out.printf(Locale.ROOT, "throughput  end to end with host verification %s; baseline, %s into memory "
-                        + "with no device, %s; ratio %.2f%s%n", Units.rate(total, result.nanos()),
-                source.file != null ? "read(2) of the same file" : "the same random bytes",
-                Units.rate(total, baselineNanos), (double) baselineNanos / Math.max(1, result.nanos()),
-                passes == 1 ? "" : " (best of " + passes + " passes each)");
+        if (baselineNanos == Long.MAX_VALUE) {
+            out.printf("throughput  end to end with host verification %s (no baseline: %s cannot be read again)%n",
+                    Units.rate(sent, result.nanos()), input.name());
+        } else {
+            out.printf(Locale.ROOT, "throughput  end to end with host verification %s; baseline, %s into memory "
+                            + "with no device, %s; ratio %.2f%s%n", Units.rate(sent, result.nanos()),
+                    input.name().equals("random data") ? "the same random data" : "read(2) of the same file",
+                    Units.rate(sent, baselineNanos), (double) baselineNanos / Math.max(1, result.nanos()),
+                    passCount == 1 ? "" : " (best of " + passCount + " passes each)");
+        }
         out.printf(Locale.ROOT, "setup       opening, creating and prefaulting the regions: %.1f ms (not in the "
                 + "figures above)%n", setupNanos / 1e6);
         chosen.emulatorPid().ifPresent(pid -> out.printf("emulator    peak resident memory (VmHWM) of process %d: "

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -82,7 +83,7 @@ final class TransferPipeline implements AutoCloseable {
     }
 
     /**
-     * A part of a chunk the host did not check as the guest wrote it.
+     * A part of a chunk the host did not check as the guest wrote it; every byte before it was checked.
      *
      * @param chunk  the chunk's index
      * @param offset the part's first byte in the input
@@ -95,11 +96,12 @@ final class TransferPipeline implements AutoCloseable {
     /**
      * What the transfer did.
      *
+     * @param bytes    how many bytes went through the regions (all of them checked, without a mismatch)
      * @param chunks   how many chunks went through the regions
      * @param nanos    from the first byte read to the last answer checked
-     * @param mismatch the first chunk that failed the check, or null
+     * @param mismatch the first part that failed the check, or null
      */
-    record Result(long chunks, long nanos, Mismatch mismatch) {
+    record Result(long bytes, long chunks, long nanos, Mismatch mismatch) {
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -156,47 +158,70 @@ final class TransferPipeline implements AutoCloseable {
         return lanes.getFirst().phys;
     }
 
-    /** Sends all of {@code input}, from its start, and checks every chunk. */
-    Result run(TransferInput input, Progress progress) throws IOException {
-        input.rewind();
-        long total = input.length();
+    /**
+     * Sends {@code input}, from where it stands to its end, and checks every chunk.
+     *
+     * @param head     the input's first bytes, already read from it (to size the regions), or null
+     * @param progress told the count of bytes sent after each chunk
+     */
+    Result run(TransferInput input, MemorySegment head, LongConsumer progress) throws IOException {
         long start = System.nanoTime();
+        long headLeft = head == null ? 0 : head.byteSize();
         long sent = 0;
         long chunk = 0;
+        boolean ended = false;
         CRC32C crc = new CRC32C();
-        while (sent < total) {
+        while (!ended) {
             Lane lane = lanes.get((int) (chunk % lanes.size()));
             Mismatch mismatch = collect(lane);
             if (mismatch != null) {
-                return new Result(chunk, System.nanoTime() - start, mismatch);
+                return new Result(mismatch.offset(), chunk, System.nanoTime() - start, mismatch);
             }
-            long length = Math.min(regionSize, total - sent);
+            long length = 0;
             try (RegionLock held = lane.region.lock()) {
                 MemorySegment memory = lane.region.segment();
-                for (long part = 0; part < length; part += PART) {
-                    long partLength = Math.min(PART, length - part);
+                while (length < regionSize && !ended) {
+                    long part = length;
+                    long partEnd = Math.min(regionSize, length + PART);
                     crc.reset();
-                    for (long done = 0; done < partLength; ) {
-                        MemorySegment piece = memory.asSlice(part + done, Math.min(PIECE, partLength - done));
-                        input.next(piece);
-                        crc.update(piece.asByteBuffer());
-                        done += piece.byteSize();
+                    while (length < partEnd) {
+                        MemorySegment piece = memory.asSlice(length, Math.min(PIECE, partEnd - length));
+                        long got = 0;
+                        if (headLeft > 0) {
+                            got = Math.min(headLeft, piece.byteSize());
+                            MemorySegment.copy(head, head.byteSize() - headLeft, piece, 0, got);
+                            headLeft -= got;
+                        }
+                        if (got < piece.byteSize()) {
+                            got += input.read(piece.asSlice(got), sent + length + got);
+                        }
+                        crc.update(piece.asSlice(0, got).asByteBuffer());
+                        length += got;
+                        if (got < piece.byteSize()) {
+                            ended = true;
+                            break;
+                        }
                     }
-                    lane.send(part, partLength, chunk, sent + part, crc.getValue(), commandWriter);
+                    if (length > part) {
+                        lane.send(part, length - part, chunk, sent + part, crc.getValue(), commandWriter);
+                    }
                 }
+            }
+            if (length == 0) {
+                break;
             }
             sent += length;
             chunk++;
-            progress.update(sent);
+            progress.accept(sent);
         }
         for (int i = 0; i < lanes.size(); i++) {
             // In the order the lanes were last used, so that the earlier chunk's mismatch is the one reported.
             Mismatch mismatch = collect(lanes.get((int) ((chunk + i) % lanes.size())));
             if (mismatch != null) {
-                return new Result(chunk, System.nanoTime() - start, mismatch);
+                return new Result(mismatch.offset(), chunk, System.nanoTime() - start, mismatch);
             }
         }
-        return new Result(chunk, System.nanoTime() - start, null);
+        return new Result(sent, chunk, System.nanoTime() - start, null);
     }
 
     /**

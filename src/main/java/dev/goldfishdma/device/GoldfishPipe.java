@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threads: one read and one write may run at once; reads are serialized among themselves, and so are
  * writes. {@link #close()} may be called from any thread, any number of times. A pipe that is never closed
- * is closed when it becomes unreachable, with a warning logged; correct code never relies on that.
+ * is closed when it becomes unreachable, and a warning is logged after (a logger that fails, as when the
+ * process has run out of descriptors, cannot keep it open); correct code never relies on that.
  *
  * <p>Underneath, the descriptor is always opened {@code O_NONBLOCK}; a blocking pipe waits in
  * {@code poll(2)} when the host is not ready, so that close and interruption can wake it. What the caller
@@ -53,6 +54,10 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     private MemorySegment readBounce;
     private MemorySegment writeBounce;
     private DmaRegion region;
+    // Whether the connect string was written, and whether a read or write succeeded after it: EIO before any
+    // exchange means the host turned the connection down, which for a host service means it has no such name.
+    private volatile boolean connected;
+    private volatile boolean exchanged;
 
     private GoldfishPipe(Path device, String service, boolean nonBlocking, int fd) {
         this.device = device;
@@ -68,6 +73,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      *
      * @param device  the goldfish pipe device, e.g. {@code /dev/goldfish_pipe}
      * @param service the host service, e.g. {@code opengles}; a namespaced {@code ns:name} is passed as is
+     * @param options {@link PipeOption#NON_BLOCKING} for a pipe whose reads and writes never wait
+     * @return the pipe, connected
      * @throws IllegalArgumentException if {@code service} is empty, contains NUL or is longer than
      *                                  {@link DriverRules#MAX_SERVICE_NAME_BYTES} bytes
      * @throws NoDeviceException        if there is no device at {@code device}
@@ -82,6 +89,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         GoldfishPipe pipe = new GoldfishPipe(device, service, nonBlocking, fd);
         try {
             pipe.writeAll(MemorySegment.ofArray(connect), true);
+            pipe.connected = true;
             return pipe;
         } catch (IOException | RuntimeException | Error e) {
             pipe.close();
@@ -89,17 +97,17 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /** The device this pipe was opened on. */
+    /** {@return the device this pipe was opened on} */
     public Path device() {
         return device;
     }
 
-    /** The host service this pipe is connected to. */
+    /** {@return the host service this pipe is connected to} */
     public String service() {
         return service;
     }
 
-    /** Whether reads and writes return at once instead of waiting for the host. */
+    /** {@return whether reads and writes return at once instead of waiting for the host} */
     public boolean isNonBlocking() {
         return nonBlocking;
     }
@@ -116,6 +124,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        requireWritable(dst.isReadOnly(), "dst is a read-only buffer");
         if (!dst.hasRemaining()) {
             ensureOpen();
             return 0;
@@ -145,10 +154,13 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads into {@code dst} (native or heap memory).
      *
+     * @param dst where the bytes go; up to all of it is filled
      * @return as {@link #read(ByteBuffer)}
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public long read(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
+        requireWritable(dst.isReadOnly(), "dst is a read-only segment");
         if (dst.byteSize() == 0) {
             ensureOpen();
             return 0;
@@ -174,8 +186,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads up to {@code length} bytes into {@code dst} at {@code offset}.
      *
+     * @param dst    where the bytes go
+     * @param offset where in {@code dst} to start
+     * @param length the most bytes to read
      * @return as {@link #read(ByteBuffer)}
      * @throws IndexOutOfBoundsException if the range is not within {@code dst}
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public int read(byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
@@ -185,8 +201,10 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads until {@code dst} is full.
      *
+     * @param dst where the bytes go, all of it filled
      * @throws java.io.EOFException if the stream ends first
      * @throws IllegalStateException in non-blocking mode, where waiting for all bytes is not possible
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public void readFully(MemorySegment dst) throws IOException {
         requireBlocking("readFully");
@@ -201,7 +219,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /** Reads until {@code dst} is full; see {@link #readFully(MemorySegment)}. */
+    /**
+     * Reads until {@code dst} is full; see {@link #readFully(MemorySegment)}.
+     *
+     * @param dst where the bytes go, all of it filled
+     * @throws IOException as {@link #readFully(MemorySegment)}
+     */
     public void readFully(byte[] dst) throws IOException {
         readFully(MemorySegment.ofArray(dst));
     }
@@ -209,6 +232,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Writes {@code src}'s remaining bytes, or as many as the host takes in non-blocking mode.
      *
+     * @param src what to write: its remaining bytes
      * @return the number of bytes written
      */
     @Override
@@ -222,6 +246,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * Writes {@code src} (native or heap memory): all of it in blocking mode, as much as the host takes in
      * non-blocking mode.
      *
+     * @param src what to write
      * @return the number of bytes written
      * @throws PipeClosedByHostException once the host has closed the pipe
      * @throws DeviceGoneException       if the device went away
@@ -234,7 +259,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Writes {@code length} bytes of {@code src} from {@code offset}; see {@link #write(MemorySegment)}.
      *
+     * @param src    what to write
+     * @param offset where in {@code src} to start
+     * @param length how many bytes
+     * @return the number of bytes written
      * @throws IndexOutOfBoundsException if the range is not within {@code src}
+     * @throws IOException as {@link #write(MemorySegment)}
      */
     public int write(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
@@ -304,7 +334,22 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     }
 
     private long transferOnce(MemorySegment buffer, boolean write) throws DeviceException {
-        return write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        long n;
+        try {
+            n = write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        } catch (PipeClosedByHostException e) {
+            if (connected && !exchanged && deviceAnswers()) {
+                throw new PipeClosedByHostException(new CallFailure(e.call(), e.arguments(), e.target(), e.errno(),
+                        e.errnoName(), e.errnoDescription()), "the host has no service named \"" + service
+                        + "\" (it closed the pipe at the first " + (write ? "write" : "read")
+                        + " after connecting; a service that exists but turned the connection down looks the same)");
+            }
+            throw e;
+        }
+        if (n > 0 && connected) {
+            exchanged = true;
+        }
+        return n;
     }
 
     private MemorySegment readBounce() {
@@ -319,6 +364,29 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
             writeBounce = handle.allocate(BOUNCE_SIZE);
         }
         return writeBounce;
+    }
+
+    /**
+     * Whether the device file still answers (a stat of it works): when what serves it ended, EIO is the end of
+     * the device, not the host's refusal of a service.
+     */
+    private boolean deviceAnswers() {
+        try {
+            FileType.of(device);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Refuses a read-only destination before the pipe is touched: read bytes cannot be given back, so a
+     * read that could not store them would lose them.
+     */
+    private static void requireWritable(boolean readOnly, String what) {
+        if (readOnly) {
+            throw new IllegalArgumentException("read: " + what + "; nothing was read from the pipe");
+        }
     }
 
     private void requireBlocking(String call) {
@@ -341,12 +409,15 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * may also hold {@link PipeEvent#HANG_UP} or {@link PipeEvent#ERROR} (those two are reported whether asked
      * for or not).
      *
+     * @param events  what to wait for
+     * @param timeout how long to wait: zero or negative does not wait; any length is taken, the longest wait
+     *                being {@link Integer#MAX_VALUE} milliseconds (about 24.8 days)
      * @return the events reported; empty on time-out
+     * @throws DeviceException if the device's poll fails
      */
     public Set<PipeEvent> poll(Set<PipeEvent> events, Duration timeout) throws IOException {
         Objects.requireNonNull(events, "events");
-        long millis = timeout.toMillis();
-        int wait = millis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, millis);
+        int wait = pollMillis(timeout);
         handle.acquire();
         try {
             return DeviceCalls.poll(handle, events, wait);
@@ -355,12 +426,30 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
+    /**
+     * {@code timeout} as poll(2) takes it: whole milliseconds, rounded up so that a short wait still waits, at
+     * most {@link Integer#MAX_VALUE} (24 days); a negative one is no wait.
+     */
+    static int pollMillis(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return 0;
+        }
+        if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+            return Integer.MAX_VALUE;
+        }
+        long millis = timeout.getSeconds() * 1000 + (timeout.getNano() + 999_999) / 1_000_000;
+        return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+
     // ---- DMA ----------------------------------------------------------------------------------------
 
     /**
      * Creates this pipe's DMA region of {@code size} bytes and maps it.
      *
      * @param size a multiple of the page size, from one page to {@link DriverRules#MAX_REGION_SIZE}
+     * @param options e.g. {@link RegionOption#PREFAULT}, to populate the mapping at once
+     * @return the region, mapped
      * @throws IllegalArgumentException if {@code size} breaks the driver's rule (checked before any call)
      * @throws RegionAlreadyExistsException if this pipe already has a region (one region per pipe: open
      *                                      another pipe)
@@ -388,6 +477,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * Asks the driver about this pipe's region ({@code GETOFF}): {@code {0, 0}} with no region,
      * {@code {0, size}} before the region's memory is allocated, the physical address after.
      *
+     * @return what the driver reports
      * @throws NotAGoldfishPipeException if the device is not a goldfish pipe with DMA
      */
     public RegionInfo regionInfo() throws IOException {

@@ -59,6 +59,7 @@ public final class AvailableDevice implements AutoCloseable {
      * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
      *
      * @param given a device path chosen by the user, or null to look for one
+     * @return the device, which {@link #close()} releases
      * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
      *                     and the right to mount)
      */
@@ -70,6 +71,9 @@ public final class AvailableDevice implements AutoCloseable {
      * Like {@link #choose(Path)}, an emulated device sharing its regions' memory with the guest as
      * {@code memory} says ({@link MemoryMode}).
      *
+     * @param given  a device path chosen by the user, or null to look for one
+     * @param memory how an emulated device shares its regions' memory; unused for any other device
+     * @return the device, which {@link #close()} releases
      * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
      *                     and the right to mount; {@link MemoryMode#PASSTHROUGH} also Linux 6.9+)
      */
@@ -92,22 +96,29 @@ public final class AvailableDevice implements AutoCloseable {
         }
     }
 
-    /** {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one. */
+    /**
+     * {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one.
+     *
+     * @return the device, which {@link #close()} releases
+     * @throws IOException if the emulated device was needed and did not start
+     */
     public static AvailableDevice choose() throws IOException {
         return choose(null);
     }
 
-    /** The device file to open. */
+    /** {@return the device file to open} */
     public Path path() {
         return path;
     }
 
-    /** How the device was chosen. */
+    /** {@return how the device was chosen} */
     public Choice choice() {
         return choice;
     }
 
-    /** Whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}. */
+    /**
+     * {@return whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}}
+     */
     public boolean emulated() {
         return choice == Choice.EMULATED;
     }
@@ -115,6 +126,8 @@ public final class AvailableDevice implements AutoCloseable {
     /**
      * Why this device, in a few words: {@code "given"}, {@code "found: the first known device path that
      * exists"}, or {@code "emulated: none of /dev/goldfish_pipe, ... exists"}.
+     *
+     * @return how the device was chosen, for a person
      */
     public String reason() {
         return switch (choice) {
@@ -124,7 +137,7 @@ public final class AvailableDevice implements AutoCloseable {
         };
     }
 
-    /** The process id of the emulator {@link #choose(Path)} started, if it started one. */
+    /** {@return the process id of the emulator {@link #choose(Path)} started, if it started one} */
     public OptionalLong emulatorPid() {
         return emulator == null ? OptionalLong.empty() : OptionalLong.of(emulator.pid());
     }
@@ -132,6 +145,8 @@ public final class AvailableDevice implements AutoCloseable {
     /**
      * How the device's DMA memory is shared with the host, in a few words: an emulated device's status file
      * says ({@code passthrough}, or {@code page-cache} and why); anything else is taken for the driver.
+     *
+     * @return the description, for a person
      */
     public String memory() {
         return EmulatorStatus.besideDevice(path).map(status -> {

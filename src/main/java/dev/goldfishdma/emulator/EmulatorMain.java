@@ -30,6 +30,7 @@ public final class EmulatorMain {
      * Runs the emulator.
      *
      * @param args {@code [--memory=MODE] <mountDir>}
+     * @throws InterruptedException if the main thread is interrupted while the emulator serves
      */
     public static void main(String[] args) throws InterruptedException {
         MemoryMode memory;

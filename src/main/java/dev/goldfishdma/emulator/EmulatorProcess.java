@@ -7,9 +7,11 @@ import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * that maps the device, tests included (see {@link GoldfishPipeEmulator} for why the server must not run
  * in the JVM that touches the mapping).
  *
- * <p>The child runs the same {@code java} binary with the same class path and native access; its
+ * <p>The child runs the same {@code java} binary with this library's jar (or classes directory) as its class
+ * path, whether this JVM has the library on its class path or its module path; its
  * diagnostics go to a log file next to the mount directory, and so would a JVM crash report
  * ({@code -XX:ErrorFile}), never into the working directory. The log is removed on close unless the child
  * crashed. {@link #close()} stops it and guarantees that
@@ -51,24 +54,49 @@ public final class EmulatorProcess implements AutoCloseable {
     /**
      * Starts the emulator on the existing directory {@code mountDir} with the
      * {@linkplain MemoryMode#fromSystemProperty() default memory mode}, waiting up to 30 s for it to serve.
+     *
+     * @param mountDir an existing directory
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
      */
     public static EmulatorProcess start(Path mountDir) throws IOException {
         return start(mountDir, MemoryMode.fromSystemProperty(), DEFAULT_READY_TIMEOUT);
     }
 
     /**
-     * Starts the emulator on the existing directory {@code mountDir} with the memory model {@code memory}
-     * (see {@link MemoryMode}), waiting up to 30 s for it to serve.
+     * Starts the emulator on the existing directory {@code mountDir} with the memory model {@code memory},
+     * waiting up to 30 s for it to serve.
+     *
+     * @param mountDir an existing directory
+     * @param memory   how regions are shared with the guest ({@link MemoryMode})
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
      */
     public static EmulatorProcess start(Path mountDir, MemoryMode memory) throws IOException {
         return start(mountDir, memory, DEFAULT_READY_TIMEOUT);
     }
 
     /**
+     * Starts the emulator on the existing directory {@code mountDir} with the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     *
+     * @param mountDir     an existing directory
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
+     */
+    public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
+        return start(mountDir, MemoryMode.fromSystemProperty(), readyTimeout);
+    }
+
+    /**
      * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
      * line.
      *
-     * @param memory how regions are shared with the guest ({@link MemoryMode})
+     * @param mountDir     an existing directory
+     * @param memory       how regions are shared with the guest ({@link MemoryMode})
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
      * @throws IOException when the child exits or stays silent for {@code readyTimeout}, for instance when
      *                     {@link MemoryMode#PASSTHROUGH} is not available; the message carries the end of its
      *                     log
@@ -85,7 +113,7 @@ public final class EmulatorProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
-                "-cp", absoluteClassPath(),
+                "-cp", libraryClassPath(),
                 EmulatorMain.class.getName(), EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
@@ -114,8 +142,20 @@ public final class EmulatorProcess implements AutoCloseable {
         return new EmulatorProcess(process, dir, device, logFile);
     }
 
-    /** This JVM's class path with every entry absolute: the child runs in another working directory. */
-    private static String absoluteClassPath() {
+    /**
+     * The child's class path: the jar or directory this library was loaded from, absolute (the child runs in
+     * another working directory). Not this JVM's class path, which lacks the library when it is on the module
+     * path; the emulator needs nothing else.
+     */
+    private static String libraryClassPath() {
+        CodeSource source = EmulatorMain.class.getProtectionDomain().getCodeSource();
+        if (source != null && "file".equals(source.getLocation().getProtocol())) {
+            try {
+                return Path.of(source.getLocation().toURI()).toAbsolutePath().toString();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                // not a plain file: fall back to this JVM's class path
+            }
+        }
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
                 .map(entry -> Path.of(entry).toAbsolutePath().toString())
@@ -156,40 +196,42 @@ public final class EmulatorProcess implements AutoCloseable {
         }
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return devicePath;
     }
 
-    /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
+    /** {@return the status file (see {@link GoldfishPipeEmulator#statusPath()})} */
     public Path statusPath() {
         return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return mountDir;
     }
 
     /**
-     * The memory model the emulator settled on ({@link MemoryMode#PASSTHROUGH} or
-     * {@link MemoryMode#PAGE_CACHE}), as its status file says.
+     * The memory model the emulator settled on, as its status file says.
+     *
+     * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
+     * @throws IOException when the status file cannot be read
      */
     public MemoryMode memoryMode() throws IOException {
         return EmulatorStatus.memoryMode(statusPath());
     }
 
-    /** The child's process id. */
+    /** {@return the child's process id} */
     public long pid() {
         return process.pid();
     }
 
-    /** The child's handle, e.g. to kill it in a test of the stale-mount cleanup. */
+    /** {@return the child's handle, e.g. to kill it in a test of the stale-mount cleanup} */
     public ProcessHandle processHandle() {
         return process.toHandle();
     }
 
-    /** The child's standard error; deleted by {@link #close()} unless the child crashed. */
+    /** {@return the child's standard error; deleted by {@link #close()} unless the child crashed} */
     public Path logFile() {
         return logFile;
     }

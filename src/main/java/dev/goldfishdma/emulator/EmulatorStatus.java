@@ -20,7 +20,12 @@ public final class EmulatorStatus {
     private EmulatorStatus() {
     }
 
-    /** The status file next to {@code device}, if {@code device} is an emulated device's file. */
+    /**
+     * The status file next to {@code device}, if {@code device} is an emulated device's file.
+     *
+     * @param device a device path
+     * @return the status file, or empty when {@code device} is not an emulated device's
+     */
     public static Optional<Path> besideDevice(Path device) {
         Path dir = device.toAbsolutePath().getParent();
         if (dir == null || !NodeNamespace.DEVICE_FILE_NAME.equals(String.valueOf(device.getFileName()))) {
@@ -34,6 +39,8 @@ public final class EmulatorStatus {
      * The memory line's text after {@code memory }: the mode, and why passthrough is not used when the
      * emulator fell back to the page cache.
      *
+     * @param statusFile an emulated device's status file
+     * @return the description, e.g. {@code passthrough}
      * @throws IOException when the file cannot be read or has no memory line
      */
     public static String memoryDescription(Path statusFile) throws IOException {
@@ -46,7 +53,13 @@ public final class EmulatorStatus {
         throw new IOException(statusFile + " has no \"memory\" line: not the status file of this emulator");
     }
 
-    /** The memory model the status file names ({@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}). */
+    /**
+     * The memory model the status file names.
+     *
+     * @param statusFile an emulated device's status file
+     * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
+     * @throws IOException when the file cannot be read or has no memory line
+     */
     public static MemoryMode memoryMode(Path statusFile) throws IOException {
         String description = memoryDescription(statusFile);
         int space = description.indexOf(' ');

@@ -37,8 +37,8 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
-     * The services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding), and
-     * {@code hangup} (echoes, then closes mid-stream).
+     * {@return the services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding),
+     * and {@code hangup} (echoes, then closes mid-stream)}
      */
     public static List<HostService> defaultServices() {
         return List.of(new EchoService(), new DmaChecksumService(), new DiscardService("opengles"),
@@ -48,6 +48,10 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     /**
      * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services} and
      * the {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     *
+     * @param mountDir an existing directory
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
      */
     public static GoldfishPipeEmulator start(Path mountDir) throws IOException {
         return start(mountDir, defaultServices(), MemoryMode.fromSystemProperty());
@@ -56,6 +60,11 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     /**
      * Mounts the emulator on {@code mountDir} with {@code services} and the
      * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     *
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
             throws IOException {
@@ -66,9 +75,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *
-     * @param memory how regions are shared with the guest's mappings: {@link MemoryMode#AUTO} takes FUSE
-     *               passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN), else
-     *               the page cache
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @param memory   how regions are shared with the guest's mappings: {@link MemoryMode#AUTO} takes FUSE
+     *                 passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN), else
+     *                 the page cache
+     * @return the emulator, serving
      * @throws IOException when the directory is missing, already served, or cannot be mounted on
      *                     (e.g. {@code EPERM} without the right to mount), or when
      *                     {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message says why)
@@ -79,39 +91,44 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
-     * How the regions' memory is shared with the guest's mappings: {@link MemoryMode#PASSTHROUGH} or
-     * {@link MemoryMode#PAGE_CACHE} (settled at start).
+     * How the regions' memory is shared with the guest's mappings, settled at start.
+     *
+     * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
      */
     public MemoryMode memoryMode() {
         return server.memoryMode();
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return server.mountPoint();
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return mountDir().resolve(NodeNamespace.DEVICE_FILE_NAME);
     }
 
-    /** The status file: live pipes and regions, one per line, regenerated on each open. */
+    /** {@return the status file: live pipes and regions, one per line, regenerated on each open} */
     public Path statusPath() {
         return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** Host access to the live DMA regions, as services have it. */
+    /** {@return host access to the live DMA regions, as services have it} */
     public RegionMemory memory() {
         return server.memory();
     }
 
-    /** The status file's current text (see {@link #statusPath()}). */
+    /** {@return the status file's current text (see {@link #statusPath()})} */
     public String status() {
         return server.statusText();
     }
 
-    /** Waits until the emulator stops serving: closed, or unmounted from outside. */
+    /**
+     * Waits until the emulator stops serving: closed, or unmounted from outside.
+     *
+     * @throws InterruptedException if this thread is interrupted while it waits
+     */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }

@@ -20,6 +20,8 @@ public final class OpenFlags {
     public static final int O_NONBLOCK = LibcConstants.O_NONBLOCK();
     /** Close on exec. */
     public static final int O_CLOEXEC = LibcConstants.O_CLOEXEC();
+    /** Do not make a terminal opened this way the process's controlling terminal. */
+    public static final int O_NOCTTY = LibcConstants.O_NOCTTY();
     /** Create the file if missing. */
     public static final int O_CREAT = LibcConstants.O_CREAT();
     /** Truncate on open. */
@@ -55,6 +57,7 @@ public final class OpenFlags {
                 : access == O_RDWR ? "O_RDWR" : "O_ACCMODE=" + access);
         int rest = flags & ~LibcConstants.O_ACCMODE();
         rest = FlagFormatter.append(sb, rest, O_NONBLOCK, "O_NONBLOCK");
+        rest = FlagFormatter.append(sb, rest, O_NOCTTY, "O_NOCTTY");
         rest = FlagFormatter.append(sb, rest, O_CLOEXEC, "O_CLOEXEC");
         rest = FlagFormatter.append(sb, rest, O_CREAT, "O_CREAT");
         rest = FlagFormatter.append(sb, rest, O_TRUNC, "O_TRUNC");

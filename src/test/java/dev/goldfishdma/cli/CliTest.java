@@ -2,8 +2,8 @@ package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command-line tool, run in-process against the emulated device; output and exit codes checked. */
 class CliTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     /** What one run printed, and its exit code. */
     record Run(int exitCode, String out, String err) {
@@ -47,9 +47,10 @@ class CliTest {
         Run run = run("probe", "--device", DEVICE.path().toString());
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("GETOFF    before any region: {phys_begin=0x0, size=0} (as the driver)"), run.out());
-        assertTrue(run.out().matches("(?s).*GETOFF    created, not mapped: \\{phys_begin=0x[1-9a-f][0-9a-f]*, "
-                + "size=65536\\} \\(allocated at CREATE_REGION: the emulated device; the driver answers "
-                + "\\{0, 65536}\\).*"), run.out());
+        assertTrue(run.out().contains("GETOFF    created, not mapped: {phys_begin=0x0, size=65536} (as the driver)"),
+                run.out());
+        assertTrue(run.out().matches("(?s).*GETOFF    mapped: \\{phys_begin=0x[1-9a-f][0-9a-f]*, size=65536\\} "
+                + "\\(allocated at mmap, as the driver\\).*"), run.out());
         assertTrue(run.out().matches("(?s).*\nmemory    (passthrough|page-cache)[^\n]*\n.*"), run.out());
         assertTrue(run.out().contains("CREATE    a second time: EBUSY (16) (as the driver)"), run.out());
         assertTrue(run.out().contains("ENOTTY (25)"), run.out());
@@ -74,15 +75,15 @@ class CliTest {
 
     @Test
     void transferVerifiesEveryChunkWithTheHost() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "5", "--region-size", "2097152");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "5MiB", "--region-size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through 2 regions of 2 MiB in turn, the first "
-                + "at 0x"), run.out());
+        assertTrue(run.out().contains("transferred 5242880 bytes (5 MiB) from random data in 3 chunk(s) through 2 "
+                + "regions of 2 MiB in turn, the first at 0x"), run.out());
         assertTrue(run.out().contains(", 3 times\n"), run.out());
         assertTrue(run.out().matches("(?s).*\nmemory      (passthrough|page-cache)\n.*"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
         assertTrue(run.out().matches("(?s).*throughput  end to end with host verification [0-9.]+ [GM]B/s; baseline, "
-                + "the same random bytes into memory with no device, [0-9.]+ [GM]B/s; ratio [0-9.]+ \\(best of 3 "
+                + "the same random data into memory with no device, [0-9.]+ [GM]B/s; ratio [0-9.]+ \\(best of 3 "
                 + "passes each\\)\n.*"), run.out());
         assertTrue(run.out().matches("(?s).*setup       opening, creating and prefaulting the regions: [0-9.]+ ms.*"),
                 run.out());
@@ -91,9 +92,10 @@ class CliTest {
 
     @Test
     void transferLargerThanTheLargestRegionGoesInChunks() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "257", "--passes", "1");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "257MiB", "--passes", "1");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 257 MiB in 9 chunk(s) through 2 regions of 32 MiB in turn"), run.out());
+        assertTrue(run.out().contains("transferred 269484032 bytes (257 MiB) from random data in 9 chunk(s) through 2 "
+                + "regions of 32 MiB in turn"), run.out());
         assertTrue(run.out().contains("ratio"), run.out());
         assertTrue(!run.out().contains("best of"), run.out());
     }
@@ -106,15 +108,17 @@ class CliTest {
         Files.write(file, data);
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--file", file.toString());
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s) through a 16 KiB region"), run.out());
+        assertTrue(run.out().contains("transferred 12411 bytes from " + file + " in 1 chunk(s) through a 16 KiB region"),
+                run.out());
         assertTrue(run.out().contains("baseline, read(2) of the same file into memory with no device"), run.out());
     }
 
     @Test
     void transferToAServiceThatIsNotThereFails() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "1", "--service", "nothing-here");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "1MiB", "--service", "nothing-here");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("EIO"), run.err());
+        assertTrue(run.err().contains("the host has no service named \"nothing-here\""), run.err());
     }
 
     @Test
@@ -151,7 +155,7 @@ class CliTest {
     @Test
     void withNoDeviceTheToolStartsAnEmulatedOne() {
         Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
-        Run run = run("transfer", "--mib", "2");
+        Run run = run("transfer", "--size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
         assertTrue(run.out().matches("(?s).*\nemulator    peak resident memory \\(VmHWM\\) of process [0-9]+: [0-9]+ MiB\n.*"),
@@ -180,7 +184,7 @@ class CliTest {
 
     @Test
     void badArgumentsAreUsageErrors() {
-        assertEquals(2, run("transfer", "--mib", "-3", "--device", DEVICE.path().toString()).exitCode());
+        assertEquals(2, run("transfer", "--size", "-3", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("transfer", "--passes", "0", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
         Run memory = run("probe", "--memory", "shared", "--device", DEVICE.path().toString());

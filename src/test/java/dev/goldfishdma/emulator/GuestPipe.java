@@ -42,6 +42,11 @@ final class GuestPipe implements AutoCloseable {
         return new GuestPipe(Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | extraFlags));
     }
 
+    /** A pipe over {@code fd}, an open descriptor of the device, which it closes. */
+    static GuestPipe adopt(int fd) {
+        return new GuestPipe(fd);
+    }
+
     /** Opens and connects to {@code service}. */
     static GuestPipe connect(Path device, String service) throws ErrnoException {
         GuestPipe pipe = open(device);

@@ -1,6 +1,6 @@
 package dev.goldfishdma.testing;
 
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.EmulatorRequirements;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
@@ -31,18 +31,11 @@ public final class Capabilities {
     }
 
     /**
-     * Skips (or, under CI, fails) the calling test unless /dev/fuse is usable and mount(2) is permitted, and,
-     * when the tests run the emulated device with {@link MemoryMode#PASSTHROUGH} (the system property
-     * {@value MemoryMode#PROPERTY}), unless the kernel is recent enough for FUSE passthrough.
+     * Skips (or, under CI, fails) the calling test unless this machine can run the emulated device: the one
+     * check of that, {@link EmulatorRequirements#unmet()}, which the JUnit extension applies too.
      */
     public static void requireFuseMount() {
-        Path fuse = Path.of("/dev/fuse");
-        require(Files.isReadable(fuse) && Files.isWritable(fuse), "/dev/fuse is missing or not readable and writable");
-        require(hasSysAdmin(), "mounting needs CAP_SYS_ADMIN (run as root)");
-        if (MemoryMode.fromSystemProperty() == MemoryMode.PASSTHROUGH) {
-            require(kernelAtLeast(6, 9), "the emulated device's passthrough memory needs Linux 6.9 or newer (FUSE "
-                    + "passthrough); this is " + kernelRelease() + " (the page-cache run covers these tests)");
-        }
+        EmulatorRequirements.unmet().ifPresent(reason -> require(false, reason));
     }
 
     /** The running kernel's release, e.g. {@code 6.18.4}. */
@@ -62,21 +55,6 @@ public final class Capabilities {
         }
         int haveMajor = Integer.parseInt(m.group(1));
         return haveMajor > major || haveMajor == major && Integer.parseInt(m.group(2)) >= minor;
-    }
-
-    private static boolean hasSysAdmin() {
-        final int capSysAdmin = 21;
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << capSysAdmin)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
     }
 
     /** The absolute path of {@code program} on PATH, or null. */

@@ -39,6 +39,11 @@ final class FuseRequest {
         return fuse_in_header.unique(whole);
     }
 
+    /** The process (thread) that made the request, in the mount's pid namespace; 0 for the kernel's own. */
+    int pid() {
+        return fuse_in_header.pid(whole);
+    }
+
     long nodeId() {
         return fuse_in_header.nodeid(whole);
     }

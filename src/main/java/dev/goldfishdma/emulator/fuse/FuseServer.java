@@ -39,14 +39,14 @@ public final class FuseServer implements AutoCloseable {
     private volatile boolean closed;
 
     private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services,
-                       RegionTable regions, RegionSharing memory) {
+                       RegionTable regions, RegionSharing memory) throws IOException {
         this.mount = mount;
         this.connection = connection;
         this.memory = memory;
         this.device = new GoldfishDevice(services, regions, memory);
         NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode);
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts);
+        this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()));
         this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);

@@ -61,12 +61,15 @@ final class OpenFiles {
     private final RegionSharing memory;
     private final Interrupts interrupts;
     private final FuseConnection connection;
+    private final CallerMappings mappings;
 
     /** The status file's open handles, each with the text it was opened with. */
     private final Map<Long, byte[]> statusTexts = new ConcurrentHashMap<>();
     private long nextHandle = 1;
 
-    OpenFiles(GoldfishDevice device, NodeNamespace namespace, RegionSharing memory, Interrupts interrupts) {
+    OpenFiles(GoldfishDevice device, NodeNamespace namespace, RegionSharing memory, Interrupts interrupts,
+              CallerMappings mappings) {
+        this.mappings = mappings;
         this.device = device;
         this.namespace = namespace;
         this.memory = memory;
@@ -174,7 +177,8 @@ final class OpenFiles {
         long outSize = Integer.toUnsignedLong(fuse_ioctl_in.out_size(in));
         MemorySegment copiedIn = request.bodyAfter(fuse_ioctl_in.sizeof());
         copiedIn = copiedIn.asSlice(0, Math.min(inSize, copiedIn.byteSize()));
-        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, outSize, arena);
+        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, outSize, arena,
+                () -> mappings.maps(request.pid(), pipe.inode()));
         if (result.errno() != 0) {
             return FuseReply.error(result.errno());
         }

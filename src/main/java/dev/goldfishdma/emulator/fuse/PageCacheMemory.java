@@ -138,7 +138,7 @@ final class PageCacheMemory extends RegionSharing {
      */
     @Override
     FuseReply pageFault(EmulatedPipe pipe, long offset, int size) {
-        EmulatedRegion region = pipe.region();
+        EmulatedRegion region = pipe.regionFile().region();
         MemorySegment memory = region == null ? null : region.memory();
         if (memory == null || offset < 0 || offset >= region.size()) {
             return FuseReply.ok();
@@ -146,10 +146,14 @@ final class PageCacheMemory extends RegionSharing {
         return FuseReply.ok(memory.asSlice(offset, Math.min(size, region.size() - offset)));
     }
 
-    /** Writeback of dirty pages of the mapping: the region's file takes them (clipped to the region). */
+    /**
+     * Writeback of dirty pages of the mapping: the region's file takes them (clipped to the region). The
+     * kernel writes an inode's pages back through any of its files open for writing, so the region is the
+     * inode's, whichever pipe sharing its file made it.
+     */
     @Override
     void writeBack(EmulatedPipe pipe, long offset, MemorySegment data, long sequence) {
-        EmulatedRegion region = pipe.region();
+        EmulatedRegion region = pipe.regionFile().region();
         MemorySegment memory = region == null ? null : region.memory();
         if (memory == null || offset < 0 || offset >= region.size()) {
             return;

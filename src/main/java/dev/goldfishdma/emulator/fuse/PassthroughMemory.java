@@ -1,6 +1,8 @@
 package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.model.EmulatedPipe;
+import dev.goldfishdma.emulator.model.GoldfishDevice;
+import dev.goldfishdma.emulator.model.RegionFile;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.gen.libc.LibcConstants;
@@ -9,8 +11,8 @@ import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -35,16 +37,31 @@ import java.util.function.Consumer;
  *     made a quarter of the opens fail with EIO in a trial. RELEASE comes at close(2) even while the region
  *     is still mapped (the mapping holds the backing file, not the FUSE file); the mapping keeps its pages
  *     until munmap.</li>
- * <li>An inode has one backing file: a second open of the same inode (through {@code /proc/self/fd/N}) with
- *     another pipe's file fails with EIO (fuse_inode_uncached_io_start); every path lookup gets a fresh inode
- *     ({@link NodeNamespace}), so opens by path never meet this.</li>
+ * <li>An inode has one backing file while it is open: a second open of the same inode (through
+ *     {@code /proc/self/fd/N}) must be answered with the same backing id, or it fails with EIO
+ *     (fuse_inode_uncached_io_start compares the backing files). Such a pipe shares the first one's region
+ *     file ({@link GoldfishDevice#openPipe}), and its OPEN gets that file's id, registered once and closed
+ *     at the RELEASE of the last pipe holding it. Every path lookup gets a fresh inode
+ *     ({@link NodeNamespace}), so opens by path each have their own.</li>
  * </ul>
  */
 final class PassthroughMemory extends RegionSharing {
     private static final int OPEN_FLAGS = Fuse.FOPEN_DIRECT_IO() | Fuse.FOPEN_PASSTHROUGH();
 
-    /** Backing ids of the open pipes, by file handle. */
-    private final Map<Long, Integer> backingIds = new ConcurrentHashMap<>();
+    /** A region file registered with the kernel, and how many open pipes answered with its id. */
+    private static final class Backing {
+        final int id;
+        int users = 1;
+
+        Backing(int id) {
+            this.id = id;
+        }
+    }
+
+    /** Registered region files; only the request thread (OPEN, RELEASE) changes them. */
+    private final Map<RegionFile, Backing> backings = new HashMap<>();
+    /** The region file of each open pipe, by file handle. */
+    private final Map<Long, RegionFile> filesByHandle = new HashMap<>();
 
     PassthroughMemory(FuseConnection connection, RegionTable regions) {
         super(connection, regions);
@@ -95,17 +112,26 @@ final class PassthroughMemory extends RegionSharing {
     }
 
     @Override
-    int opened(long handle, EmulatedPipe pipe) throws ErrnoException {
-        int id = connection.openBacking(pipe.regionFile().fd());
-        backingIds.put(handle, id);
-        return id;
+    synchronized int opened(long handle, EmulatedPipe pipe) throws ErrnoException {
+        RegionFile file = pipe.regionFile();
+        Backing backing = backings.get(file);
+        if (backing == null) {
+            backing = new Backing(connection.openBacking(file.fd()));
+            backings.put(file, backing);
+        } else {
+            backing.users++;
+        }
+        filesByHandle.put(handle, file);
+        return backing.id;
     }
 
     @Override
-    void released(long handle) {
-        Integer id = backingIds.remove(handle);
-        if (id != null) {
-            connection.closeBacking(id);
+    synchronized void released(long handle) {
+        RegionFile file = filesByHandle.remove(handle);
+        Backing backing = file == null ? null : backings.get(file);
+        if (backing != null && --backing.users == 0) {
+            backings.remove(file);
+            connection.closeBacking(backing.id);
         }
     }
 

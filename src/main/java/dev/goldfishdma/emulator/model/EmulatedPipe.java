@@ -29,11 +29,14 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * {@link ReadCompletion}, so that it never holds up the request thread.
  *
  * <p>The pipe's {@link RegionFile} exists from the open on, empty: a transport that lets the kernel map it
- * for the guest registers it with the kernel when the device is opened, before any region is created.
+ * for the guest registers it with the kernel when the device is opened, before any region is created. Pipes
+ * opened on the same device inode share it (see {@link GoldfishDevice#openPipe}): only the first of them to
+ * create a region can.
  */
 public final class EmulatedPipe implements HostEnd {
-    /** Longest connect string the emulator waits for before giving up on a NUL. */
-    private static final int MAX_CONNECT_LENGTH = 256;
+    /** Longest connect string: the prefix and the longest service name the driver's rules allow. */
+    private static final int MAX_CONNECT_LENGTH =
+            DriverRules.CONNECT_PREFIX.length() + DriverRules.MAX_SERVICE_NAME_BYTES;
 
     private enum State { CONNECTING, CONNECTED, CLOSED_BY_HOST }
 
@@ -61,14 +64,15 @@ public final class EmulatedPipe implements HostEnd {
     private final RegionFile regionFile;
     private EmulatedRegion region;
 
-    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services)
-            throws ErrnoException {
+    /** A pipe holding {@code regionFile} (its own, or one it shares with pipes on the same inode). */
+    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services,
+                 RegionFile regionFile) {
         this.id = id;
         this.inode = inode;
         this.regions = regions;
         this.memory = memory;
         this.services = services;
-        this.regionFile = RegionFile.create(id);
+        this.regionFile = regionFile;
     }
 
     @Override
@@ -110,7 +114,8 @@ public final class EmulatedPipe implements HostEnd {
                     }
                     return 0;
                 }
-                HostService service = findService(connectBytes.toString(StandardCharsets.UTF_8));
+                HostService service = connectBytes.size() > MAX_CONNECT_LENGTH ? null
+                        : findService(connectBytes.toString(StandardCharsets.UTF_8));
                 if (service == null) {
                     closeByHostLocked();
                     return 0;
@@ -210,7 +215,10 @@ public final class EmulatedPipe implements HostEnd {
         return region;
     }
 
-    /** The file the region's memory lives in: empty until CREATE_REGION, closed with the region. */
+    /**
+     * The file the region's memory lives in, shared with the other pipes on the same inode: empty until
+     * CREATE_REGION, closed after the last of those pipes and its region.
+     */
     public RegionFile regionFile() {
         return regionFile;
     }
@@ -219,11 +227,12 @@ public final class EmulatedPipe implements HostEnd {
      * Gives the pipe a region of {@code size} bytes in its {@link RegionFile}, registered under a new
      * physical address.
      *
-     * @return 0; EBUSY when the pipe has a region already; ENOMEM when its memory cannot be set up (the file
-     *         cannot grow, or the emulator cannot map it)
+     * @return 0; EBUSY when the pipe has a region already, or another pipe on the same inode made one in the
+     *         shared file; ENOMEM when its memory cannot be set up (the file cannot grow, or the emulator
+     *         cannot map it)
      */
     synchronized int attachRegion(long size) {
-        if (region != null) {
+        if (region != null || regionFile.allocated()) {
             return Errno.EBUSY;
         }
         if (released) {
@@ -236,6 +245,7 @@ public final class EmulatedPipe implements HostEnd {
             return Errno.ENOMEM;
         }
         region = new EmulatedRegion(size, id, inode, regionFile, view, regions);
+        regionFile.holds(region);
         return 0;
     }
 

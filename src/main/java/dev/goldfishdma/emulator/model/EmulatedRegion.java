@@ -3,13 +3,13 @@ package dev.goldfishdma.emulator.model;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One pipe's DMA region: its size, the fake guest physical address it was given, and its memory, a
+ * One pipe's DMA region: its size, the fake guest physical address it is given, and its memory, a
  * {@link RegionFile} the emulator has mapped.
  *
- * <p>The memory and the physical address exist from CREATE_REGION on (the file is sized then; its pages
- * are committed as they are first touched, by either side). The driver allocates at the first mmap instead,
- * but a FUSE server is told neither of mmap nor, when the kernel maps the file for the guest, of any
- * touch; so GETOFF reports the address from CREATE_REGION on.
+ * <p>The memory exists from CREATE_REGION on (the file is sized then; its pages are committed as they are
+ * first touched, by either side). The physical address, under which the host finds the region, is given as
+ * the driver gives it: once the region is mapped ({@link #assignPhys()}, which GETOFF calls when the caller
+ * has the region mapped; a FUSE server is not told of mmap itself); until then GETOFF reports 0.
  *
  * <p>The request thread, which also handles RELEASE, uses the memory through {@link #memory()}; other
  * threads (host services) between {@link #acquire()} and {@link #release()}, so that the file is closed only
@@ -19,15 +19,15 @@ public final class EmulatedRegion {
     private final long size;
     private final long pipeId;
     private final long inode;
-    private final long phys;
     private final RegionFile file;
     private final RegionTable table;
 
+    private long phys;
     private MemorySegment memory;
     private int users;
     private boolean retired;
 
-    /** A region over {@code file}, already allocated as {@code memory}, registered at a new address. */
+    /** A region over {@code file}, already allocated as {@code memory}, without an address yet. */
     EmulatedRegion(long size, long pipeId, long inode, RegionFile file, MemorySegment memory, RegionTable table) {
         this.size = size;
         this.pipeId = pipeId;
@@ -35,8 +35,6 @@ public final class EmulatedRegion {
         this.file = file;
         this.memory = memory;
         this.table = table;
-        this.phys = table.allocatePhys(size);
-        table.register(phys, this);
     }
 
     /** The size CREATE_REGION gave it. */
@@ -54,8 +52,22 @@ public final class EmulatedRegion {
         return inode;
     }
 
-    /** The fake physical address the host knows it by. */
-    public long phys() {
+    /** The fake physical address the host knows it by, 0 until {@link #assignPhys()}. */
+    public synchronized long phys() {
+        return phys;
+    }
+
+    /**
+     * Gives the region its physical address, under which the host finds it from then on, unless it has one
+     * or is retired: the region has been mapped.
+     *
+     * @return the physical address, 0 once retired
+     */
+    synchronized long assignPhys() {
+        if (phys == 0 && !retired) {
+            phys = table.allocatePhys(size);
+            table.register(phys, this);
+        }
         return phys;
     }
 
@@ -94,7 +106,9 @@ public final class EmulatedRegion {
             return;
         }
         retired = true;
-        table.unregister(phys, this);
+        if (phys != 0) {
+            table.unregister(phys, this);
+        }
         closeIfUnused();
     }
 

@@ -21,8 +21,8 @@ public final class GoldfishDevice {
     private final RegionTable regions;
     private final RegionMemory memory;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
-    /** The pipe last opened on each inode that has one open (normally one pipe per inode). */
-    private final Map<Long, EmulatedPipe> byInode = new ConcurrentHashMap<>();
+    /** The region file of each inode with pipes open: normally one pipe per inode. */
+    private final Map<Long, RegionFile> filesByInode = new ConcurrentHashMap<>();
 
     /**
      * A device without pipes.
@@ -43,27 +43,36 @@ public final class GoldfishDevice {
     }
 
     /**
-     * A new pipe: the device was opened.
+     * A new pipe: the device was opened. Its {@link RegionFile} is a new one, or, when pipes are open on the
+     * same inode already (an open through {@code /proc/self/fd/N} of an open pipe), theirs: the kernel maps
+     * an inode through one file.
      *
      * @param id    the number the pipe is known by until released; unique among open pipes
      * @param inode the inode of the device file it was opened on
+     * @return the pipe
      * @throws ErrnoException when the pipe's {@link RegionFile} cannot be created (e.g. EMFILE)
      */
     public EmulatedPipe openPipe(long id, long inode) throws ErrnoException {
-        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services);
+        RegionFile file = filesByInode.get(inode);
+        if (file == null || !file.retain()) {
+            file = RegionFile.create(id);
+            filesByInode.put(inode, file);
+        }
+        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services, file);
         pipes.put(id, pipe);
-        byInode.put(inode, pipe);
         return pipe;
     }
 
     /**
-     * The size of the region of the pipe open on device inode {@code inode}: what the device file's size
-     * is for the kernel. 0 when no pipe with a region is open on it.
+     * The size of the region file of the pipes open on device inode {@code inode}: what the device file's
+     * size is for the kernel. 0 when no pipe is open on it, or none made a region.
+     *
+     * @param inode a device inode
+     * @return the size in bytes
      */
     public long regionSizeOnInode(long inode) {
-        EmulatedPipe pipe = byInode.get(inode);
-        EmulatedRegion region = pipe == null ? null : pipe.region();
-        return region == null ? 0 : region.size();
+        RegionFile file = filesByInode.get(inode);
+        return file == null ? 0 : file.size();
     }
 
     /** The open pipe {@code id}, or null. */
@@ -79,8 +88,10 @@ public final class GoldfishDevice {
     public void releasePipe(long id) {
         EmulatedPipe pipe = pipes.remove(id);
         if (pipe != null) {
-            byInode.remove(pipe.inode(), pipe);
             pipe.release();
+            if (pipes.values().stream().noneMatch(other -> other.inode() == pipe.inode())) {
+                filesByInode.remove(pipe.inode(), pipe.regionFile());
+            }
         }
     }
 

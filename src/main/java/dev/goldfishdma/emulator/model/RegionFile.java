@@ -18,14 +18,20 @@ import java.lang.foreign.MemorySegment;
  * file's page cache from it and write that page cache back into it. Either way the file's pages are
  * allocated only as they are first touched, like any memfd, and a touch past its size is SIGBUS.
  *
- * <p>Created with its pipe ({@link #create}), sized and mapped once ({@link #allocate}), closed with the
- * pipe's region. The emulator's view is a segment of a shared arena: once closed, a late access throws
+ * <p>Created with the first pipe opened on a device inode ({@link #create}); a pipe opened again on the same
+ * inode (through {@code /proc/self/fd/N}) shares it ({@link #retain()}), since the kernel gives an inode one
+ * mapping, whichever of its open files maps it. Sized and mapped once ({@link #allocate}), by the first
+ * CREATE_REGION of those pipes; closed when the last of them lets go ({@link #close()}), after its region.
+ * The emulator's view is a segment of a shared arena: once closed, a late access throws
  * {@link IllegalStateException} instead of touching unmapped memory.
  */
 public final class RegionFile {
     private final int fd;
     private Arena arena;
     private MemorySegment view;
+    private long size;
+    private EmulatedRegion region;
+    private int holders = 1;
     private boolean closed;
 
     private RegionFile(int fd) {
@@ -33,7 +39,8 @@ public final class RegionFile {
     }
 
     /**
-     * A new empty file for pipe {@code pipeId} (the number names it in {@code /proc/<pid>/maps}).
+     * A new empty file for pipe {@code pipeId} (the number names it in {@code /proc/<pid>/maps}), held by
+     * that pipe.
      *
      * @throws ErrnoException e.g. {@code EMFILE} when the emulator is out of descriptors
      */
@@ -41,7 +48,7 @@ public final class RegionFile {
         return new RegionFile(Libc.memfdCreate("goldfish-dma-region-" + pipeId, LibcConstants.MFD_CLOEXEC()));
     }
 
-    /** The file's descriptor, valid until {@link #close()}; the transport hands it to the kernel. */
+    /** The file's descriptor, valid until its last holder {@link #close() closes} it; the transport hands it to the kernel. */
     public int fd() {
         return fd;
     }
@@ -63,7 +70,46 @@ public final class RegionFile {
         Arena shared = Arena.ofShared();
         view = address.reinterpret(size, shared, mapping -> unmap(mapping, size));
         arena = shared;
+        this.size = size;
         return view;
+    }
+
+    /** The file's region, once made: its pipe calls this right after {@link #allocate}. */
+    synchronized void holds(EmulatedRegion region) {
+        this.region = region;
+    }
+
+    /**
+     * The region that lives in the file, whichever of the pipes sharing it made it: what a mapping of the
+     * inode through any of them shows. Null before CREATE_REGION; retired once its pipe is released.
+     *
+     * @return the region, or null
+     */
+    public synchronized EmulatedRegion region() {
+        return region;
+    }
+
+    /** Whether {@link #allocate} gave the file its size: a region lives, or lived, in it. */
+    synchronized boolean allocated() {
+        return size != 0;
+    }
+
+    /** The size {@link #allocate} gave the file, 0 before. */
+    synchronized long size() {
+        return size;
+    }
+
+    /**
+     * One more holder: another pipe opened on the same inode.
+     *
+     * @return false when the file is closed already (its last holder let go); it is not held then
+     */
+    synchronized boolean retain() {
+        if (closed) {
+            return false;
+        }
+        holders++;
+        return true;
     }
 
     /** The emulator's view of the file, or null before {@link #allocate} and after {@link #close()}. */
@@ -71,9 +117,9 @@ public final class RegionFile {
         return view;
     }
 
-    /** Unmaps the emulator's view and closes the descriptor. Idempotent. */
+    /** One holder lets go; the last unmaps the emulator's view and closes the descriptor. */
     synchronized void close() {
-        if (closed) {
+        if (closed || --holders > 0) {
             return;
         }
         closed = true;

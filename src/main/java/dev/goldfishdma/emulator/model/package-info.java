@@ -13,8 +13,8 @@
  * <li>{@link dev.goldfishdma.emulator.model.EmulatedRegion} and
  *     {@link dev.goldfishdma.emulator.model.RegionTable}: the regions and their physical addresses; the size
  *     rule is {@link dev.goldfishdma.device.DriverRules}'s. {@link dev.goldfishdma.emulator.model.RegionFile}:
- *     a region's memory, an anonymous file (memfd) per pipe, empty until CREATE_REGION, mapped by the
- *     emulator; the transport decides how the guest's mapping reaches it.</li>
+ *     a region's memory, an anonymous file (memfd) per pipe (per inode: see the differences), empty until
+ *     CREATE_REGION, mapped by the emulator; the transport decides how the guest's mapping reaches it.</li>
  * </ul>
  * Calls answer with values, errnos or small results ({@link dev.goldfishdma.emulator.model.PipeRead},
  * {@link dev.goldfishdma.emulator.model.IoctlResult}). What completes later goes through interfaces that
@@ -31,12 +31,22 @@
  * FUSE, and some depend on the memory model the transport settled on (passthrough, or the page cache: see
  * {@code dev.goldfishdma.emulator.fuse.MemoryMode}); the rest are choices of this model.
  * <ol>
- * <li><b>The region's memory, and its physical address, exist from CREATE_REGION on.</b> A FUSE server is
- *     told neither of mmap nor (with passthrough) of any touch, so the region is set up when it is
- *     created: GETOFF between CREATE_REGION and the first mmap answers {@code {phys, size}} where the
- *     driver answers {@code {0, size}}. Clients that map before asking for the address (as goldfish-opengl
- *     does) see no difference. The memory is an anonymous file ({@link RegionFile}) whose pages are
- *     committed as they are first touched.</li>
+ * <li><b>The region's memory exists from CREATE_REGION on; its physical address comes at a GETOFF made
+ *     under a mapping.</b> The driver allocates both at the first mmap. A FUSE server is told neither of
+ *     mmap nor (with passthrough) of any touch, so the memory is set up when the region is created (an
+ *     anonymous file, {@link RegionFile}, whose pages are committed as they are first touched), and GETOFF
+ *     gives the region its address when the calling process has it mapped, which the emulator reads in
+ *     {@code /proc/<pid>/maps}; before that it answers {@code {0, size}}, as the driver does before mmap.
+ *     Clients that map, then ask for the address (as goldfish-opengl and this project's library do) see no
+ *     difference. Two cases do: a region mapped and unmapped again before any GETOFF, and a GETOFF from a
+ *     process that has not mapped the region (given the descriptor) before one from a process that has,
+ *     answer {@code {0, size}} where the driver gives the address.</li>
+ * <li><b>A pipe reopened through {@code /proc/self/fd/N} shares the region's memory.</b> Such an open is a
+ *     pipe of its own, as with the driver, but on the same inode as the pipe it was reopened from, and the
+ *     kernel maps an inode through one file: the pipes share their {@link RegionFile}, so only the first of
+ *     them to create a region can (the others' CREATE_REGION is EBUSY, where the driver gives each its own),
+ *     and a mapping through any of them is that region's memory (with the driver, each pipe maps only a
+ *     region of its own).</li>
  * <li><b>mmap checks nothing; a touch outside the region is SIGBUS.</b> The driver refuses a mapping
  *     length that breaks the size rule (EINVAL); here mmap succeeds. Touching the mapping past the region,
  *     or before CREATE_REGION, is SIGBUS (HotSpot turns it into an {@code InternalError} for a
@@ -65,8 +75,6 @@
  *         (the driver lets them run side by side); pwrite(2) does not wait, and a client that waits in
  *         poll(2) before reading, as this project's library does (it opens the device O_NONBLOCK), never
  *         holds the lock while waiting. lseek, pread and pwrite succeed; the offsets are ignored.</li>
- *     <li>Reopening an open pipe through {@code /proc/self/fd/N} fails with EIO (one backing file per
- *         inode).</li>
  *     </ul></li>
  * <li><b>With the page cache, the memory is page cache, not coherent DMA memory.</b> The guest's mapping is
  *     the kernel's page cache of the pipe's inode, filled from the region's file; the host reads it live
@@ -77,8 +85,7 @@
  *     the page and the emulator's read of it). Invisible to the guest except in timing. Before a pipe read
  *     or write of {@code n} bytes, the kernel also writes back the mapping's first {@code n} bytes, and
  *     before a write drops them, to be refetched on the next touch. The device is a stream: lseek, pread and
- *     pwrite fail with ESPIPE. Reopening an open pipe through {@code /proc/self/fd/N} shares its inode and so
- *     its page cache with the other pipe.</li>
+ *     pwrite fail with ESPIPE.</li>
  * <li><b>The region is freed when the kernel sends RELEASE</b>, which it does asynchronously: for a moment
  *     after the last close (and, with the page cache, munmap), the status file and host lookups may still
  *     show the region. The driver frees it synchronously in its release.</li>
