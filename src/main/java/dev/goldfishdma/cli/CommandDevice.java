@@ -1,7 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.emulator.AvailableDevice;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.MemoryMode;
 
 import java.io.IOException;
 import java.io.PrintWriter;

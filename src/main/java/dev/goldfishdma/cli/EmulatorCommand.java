@@ -1,7 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.emulator.GoldfishPipeEmulator;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.goldfishdma.cli;
 
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

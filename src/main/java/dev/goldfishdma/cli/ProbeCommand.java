@@ -5,7 +5,7 @@ import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.ProbeReport;
 import dev.goldfishdma.device.ProbeStep;
 import dev.goldfishdma.device.RegionInfo;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

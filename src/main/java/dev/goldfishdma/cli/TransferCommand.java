@@ -1,7 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
+import dev.goldfishdma.emulator.MemoryMode;
 import dev.goldfishdma.service.DmaServiceProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

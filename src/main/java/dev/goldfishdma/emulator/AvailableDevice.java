@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 
 import java.io.IOException;
 import java.nio.file.Files;

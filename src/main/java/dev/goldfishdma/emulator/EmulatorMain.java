@@ -1,6 +1,5 @@
 package dev.goldfishdma.emulator;
 
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 
 import java.nio.file.Path;
 

@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;

@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
@@ -87,7 +86,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              MemoryMode memory) throws IOException {
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, memory));
+        FuseServer.Passthrough passthrough = switch (memory) {
+            case AUTO -> FuseServer.Passthrough.TRY;
+            case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
+            case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
+        };
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough));
     }
 
     /**
@@ -96,7 +100,7 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
      */
     public MemoryMode memoryMode() {
-        return server.memoryMode();
+        return server.passthrough() ? MemoryMode.PASSTHROUGH : MemoryMode.PAGE_CACHE;
     }
 
     /** {@return the directory the emulator is mounted on} */

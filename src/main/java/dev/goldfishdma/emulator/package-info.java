@@ -27,10 +27,10 @@
  * <h2>The regions' memory</h2>
  * Every pipe keeps its DMA region in an anonymous file of its own (a memfd), sized at CREATE_REGION and
  * mapped by the emulator. The guest's mapping reaches it in one of two ways, settled when the emulator
- * starts ({@link dev.goldfishdma.emulator.fuse.MemoryMode}; {@code --memory=} of {@link
+ * starts ({@link dev.goldfishdma.emulator.MemoryMode}; {@code --memory=} of {@link
  * dev.goldfishdma.emulator.EmulatorMain} and of the tool's {@code emulator} command, a parameter of {@link
  * dev.goldfishdma.emulator.EmulatorProcess}, the default from the system property
- * {@value dev.goldfishdma.emulator.fuse.MemoryMode#PROPERTY}):
+ * {@value dev.goldfishdma.emulator.MemoryMode#PROPERTY}):
  * <ul>
  * <li><b>passthrough</b> (the default where the kernel offers FUSE passthrough, Linux 6.9+, and the emulator
  *     has CAP_SYS_ADMIN): the kernel maps the memfd itself into the guest, so guest and host address the

@@ -10,7 +10,6 @@ import dev.goldfishdma.libc.MmapFlags;
 import dev.goldfishdma.libc.OpenFlags;
 import dev.goldfishdma.libc.PollFd;
 import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,5 @@
 package dev.goldfishdma.emulator;
 
-import dev.goldfishdma.emulator.fuse.MemoryMode;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.MmapFlags;

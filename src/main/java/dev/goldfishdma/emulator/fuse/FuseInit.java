@@ -62,9 +62,9 @@ final class FuseInit {
 
     /**
      * Answers INIT: ours is the older of the two minor versions; features are those both sides have, with
-     * FUSE passthrough asked for unless {@code requested} is the page cache.
+     * FUSE passthrough asked for when {@code askPassthrough}.
      */
-    static Negotiated negotiate(FuseRequest request, MemoryMode requested, Arena arena) {
+    static Negotiated negotiate(FuseRequest request, boolean askPassthrough, Arena arena) {
         MemorySegment in = request.body();
         int major = fuse_init_in.major(in);
         int minor = fuse_init_in.minor(in);
@@ -78,7 +78,7 @@ final class FuseInit {
             // A newer major: answer ours, and the kernel either retries with it or gives up.
             return new Negotiated(FuseReply.ok(out), false, false);
         }
-        int wanted2 = DIRECT_IO_ALLOW_MMAP_FLAGS2 | (requested == MemoryMode.PAGE_CACHE ? 0 : PASSTHROUGH_FLAGS2);
+        int wanted2 = DIRECT_IO_ALLOW_MMAP_FLAGS2 | (askPassthrough ? PASSTHROUGH_FLAGS2 : 0);
         int flags2 = kernelFlags2 & wanted2;
         boolean passthrough = (flags2 & PASSTHROUGH_FLAGS2) != 0;
         fuse_init_out.max_readahead(out, fuse_init_in.max_readahead(in));

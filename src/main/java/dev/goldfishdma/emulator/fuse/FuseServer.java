@@ -17,7 +17,7 @@ import java.util.Collection;
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
  * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over
  * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), answers INIT and settles the memory
- * model ({@link MemoryMode}: {@link PassthroughMemory} or {@link PageCacheMemory}), then reads requests on
+ * model ({@link Passthrough}: {@link PassthroughMemory} or {@link PageCacheMemory}), then reads requests on
  * one thread and hands each to the {@link FuseDispatcher}.
  *
  * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data are parked
@@ -25,6 +25,16 @@ import java.util.Collection;
  * order.
  */
 public final class FuseServer implements AutoCloseable {
+    /** Whether to share regions through FUSE passthrough, else through the page cache. */
+    public enum Passthrough {
+        /** Passthrough when the kernel grants it and a backing file can be registered, else the page cache. */
+        TRY,
+        /** Passthrough, or fail to start. */
+        REQUIRE,
+        /** The page cache, without asking for passthrough. */
+        NEVER
+    }
+
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
     private static final int INIT_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 5000;
@@ -59,12 +69,14 @@ public final class FuseServer implements AutoCloseable {
      * Mounts on the existing directory {@code dir} (see {@link FuseMount}), answers the kernel's INIT, settles
      * the memory model and returns serving.
      *
-     * @param services the host services guests may connect to
-     * @param memory   the memory model to use; {@link MemoryMode#AUTO} takes passthrough when it works
-     * @throws IOException when mounting fails, the kernel sends no INIT, or {@link MemoryMode#PASSTHROUGH}
-     *                     was asked for and is not available (the message says why)
+     * @param dir         the mount point
+     * @param services    the host services guests may connect to
+     * @param passthrough whether to share regions through passthrough
+     * @return the server, serving
+     * @throws IOException when mounting fails, the kernel sends no INIT, or passthrough was required and is
+     *                     not available (the message says why)
      */
-    public static FuseServer start(Path dir, Collection<? extends HostService> services, MemoryMode memory)
+    public static FuseServer start(Path dir, Collection<? extends HostService> services, Passthrough passthrough)
             throws IOException {
         FuseMount mount = FuseMount.mount(dir);
         FuseConnection connection;
@@ -77,7 +89,7 @@ public final class FuseServer implements AutoCloseable {
         try {
             RegionTable regions = new RegionTable();
             FuseServer server = new FuseServer(mount, connection, services, regions,
-                    initialize(connection, regions, memory));
+                    initialize(connection, regions, passthrough));
             server.requestThread.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -88,11 +100,10 @@ public final class FuseServer implements AutoCloseable {
     }
 
     /**
-     * Reads and answers INIT, then picks the memory model: passthrough when it was asked for (or
-     * {@link MemoryMode#AUTO}), the kernel granted it and a backing file can be registered; else the page
-     * cache, unless passthrough was required.
+     * Reads and answers INIT, then picks the memory model: passthrough when it was asked for, the kernel
+     * granted it and a backing file can be registered; else the page cache, unless passthrough was required.
      */
-    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, MemoryMode requested)
+    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, Passthrough requested)
             throws IOException {
         FuseInit.Negotiated negotiated;
         try (Arena arena = Arena.ofConfined()) {
@@ -105,7 +116,7 @@ public final class FuseServer implements AutoCloseable {
             if (request.opcode() != Fuse.FUSE_INIT()) {
                 throw new IOException("the kernel's first FUSE request was opcode " + request.opcode() + ", not INIT");
             }
-            negotiated = FuseInit.negotiate(request, requested, arena);
+            negotiated = FuseInit.negotiate(request, requested != Passthrough.NEVER, arena);
             FuseReply.Ok answer = negotiated.reply();
             int refused = connection.reply(request.unique(), 0, answer.payload());
             if (refused != 0) {
@@ -114,7 +125,7 @@ public final class FuseServer implements AutoCloseable {
             connection.handled(request.sequence());
         }
         String why;
-        if (requested == MemoryMode.PAGE_CACHE) {
+        if (requested == Passthrough.NEVER) {
             why = null;
         } else if (!negotiated.passthrough()) {
             why = "the kernel does not offer FUSE passthrough (Linux 6.9 or newer, built with CONFIG_FUSE_PASSTHROUGH)";
@@ -124,7 +135,7 @@ public final class FuseServer implements AutoCloseable {
                 return new PassthroughMemory(connection, regions);
             }
         }
-        if (requested == MemoryMode.PASSTHROUGH) {
+        if (requested == Passthrough.REQUIRE) {
             throw new IOException("FUSE passthrough is not available: " + why);
         }
         if (!negotiated.directIoAllowMmap()) {
@@ -142,9 +153,9 @@ public final class FuseServer implements AutoCloseable {
         return mount.mountPoint();
     }
 
-    /** The memory model in use: {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}. */
-    public MemoryMode memoryMode() {
-        return memory.mode();
+    /** {@return whether regions are shared through passthrough (else through the page cache)} */
+    public boolean passthrough() {
+        return memory instanceof PassthroughMemory;
     }
 
     /** Host access to the live DMA regions, as services have it. */

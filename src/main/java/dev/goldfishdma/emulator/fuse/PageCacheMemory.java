@@ -102,13 +102,8 @@ final class PageCacheMemory extends RegionSharing {
     }
 
     @Override
-    MemoryMode mode() {
-        return MemoryMode.PAGE_CACHE;
-    }
-
-    @Override
     String describe() {
-        return why == null ? mode().optionName() : mode().optionName() + " (passthrough unavailable: " + why + ")";
+        return why == null ? "page-cache" : "page-cache (passthrough unavailable: " + why + ")";
     }
 
     @Override

@@ -97,13 +97,8 @@ final class PassthroughMemory extends RegionSharing {
     }
 
     @Override
-    MemoryMode mode() {
-        return MemoryMode.PASSTHROUGH;
-    }
-
-    @Override
     String describe() {
-        return mode().optionName();
+        return "passthrough";
     }
 
     @Override

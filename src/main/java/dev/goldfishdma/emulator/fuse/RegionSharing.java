@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * How the regions' memory reaches the guest's mappings over FUSE: one of the two memory models,
  * {@link PassthroughMemory} or {@link PageCacheMemory}, chosen once when the connection is initialized (see
- * {@link MemoryMode}). Each region's memory is its pipe's {@link dev.goldfishdma.emulator.model.RegionFile}
+ * {@link FuseServer.Passthrough}). Each region's memory is its pipe's {@link dev.goldfishdma.emulator.model.RegionFile}
  * in both; they differ in how the guest's mapping gets to it, and so in what OPEN answers, what page faults
  * and writeback the kernel sends, and how the host reaches the live bytes ({@link RegionMemory}).
  *
@@ -28,10 +28,11 @@ abstract sealed class RegionSharing implements RegionMemory permits PassthroughM
         this.regions = regions;
     }
 
-    /** The model: {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}. */
-    abstract MemoryMode mode();
-
-    /** The status file's {@code memory} line after the word {@code memory}: the mode, and why when useful. */
+    /**
+     * The status file's {@code memory} line after the word {@code memory}: the model's name,
+     * {@code passthrough} or {@code page-cache} (the names of the emulator's memory modes), and why when
+     * useful.
+     */
     abstract String describe();
 
     /** The FOPEN_* flags an OPEN of the device is answered with. */

@@ -25,8 +25,9 @@
  * <li>The memory model, {@code RegionSharing}: how each region's memory, its pipe's
  *     {@link dev.goldfishdma.emulator.model.RegionFile}, reaches the guest's mapping, and the host's
  *     {@link dev.goldfishdma.emulator.service.RegionMemory}. One of two, by
- *     {@link dev.goldfishdma.emulator.fuse.MemoryMode}: {@code PassthroughMemory} (the kernel maps the
- *     region's file into the guest: FUSE passthrough, Linux 6.9+, CAP_SYS_ADMIN), or
+ *     {@link dev.goldfishdma.emulator.fuse.FuseServer.Passthrough} (the emulator's memory mode,
+ *     {@link dev.goldfishdma.emulator.MemoryMode}, translated): {@code PassthroughMemory} (the kernel maps
+ *     the region's file into the guest: FUSE passthrough, Linux 6.9+, CAP_SYS_ADMIN), or
  *     {@code PageCacheMemory} (the guest maps the device file's page cache, filled from and written back to
  *     the region's file; the host reaches it with FUSE_NOTIFY_RETRIEVE and FUSE_NOTIFY_STORE), the fallback,
  *     with {@code HostWriteLog} against writeback undoing host writes.</li>

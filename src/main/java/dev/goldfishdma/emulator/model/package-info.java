@@ -29,7 +29,7 @@
  * ioctls with their errors (EINVAL, EBUSY, ENOTTY, and EFAULT for a bad pointer, which the kernel's FUSE
  * layer detects while copying the 16 bytes in or out). Most differences come from serving the device over
  * FUSE, and some depend on the memory model the transport settled on (passthrough, or the page cache: see
- * {@code dev.goldfishdma.emulator.fuse.MemoryMode}); the rest are choices of this model.
+ * {@code dev.goldfishdma.emulator.MemoryMode}); the rest are choices of this model.
  * <ol>
  * <li><b>The region's memory exists from CREATE_REGION on; its physical address comes at a GETOFF made
  *     under a mapping.</b> The driver allocates both at the first mmap. A FUSE server is told neither of

@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator.fuse;
+package dev.goldfishdma.emulator;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  *     page cache. The emulator decides once, at mount time.</li>
  * </ul>
  * The system property {@value #PROPERTY} sets the mode wherever none is given (the emulator command, the
- * emulated device the tools start, {@code EmulatorProcess}); tests use it to run in either mode.
+ * emulated device the tools start, {@link EmulatorProcess}, the JUnit extension); tests use it to run in
+ * either mode. The names are those of the status file's {@code memory} line ({@link EmulatorStatus}).
  */
 public enum MemoryMode {
     /** Passthrough if available, else the page cache. */
@@ -38,7 +39,7 @@ public enum MemoryMode {
         this.optionName = optionName;
     }
 
-    /** The name options and status lines use: {@code auto}, {@code passthrough}, {@code page-cache}. */
+    /** {@return the name options and status lines use: {@code auto}, {@code passthrough}, {@code page-cache}} */
     public String optionName() {
         return optionName;
     }
@@ -51,6 +52,8 @@ public enum MemoryMode {
     /**
      * The mode named {@code name} ({@link #optionName()}; case and {@code _} for {@code -} do not matter).
      *
+     * @param name a mode's name, e.g. {@code page-cache}
+     * @return the mode
      * @throws IllegalArgumentException naming the accepted values
      */
     public static MemoryMode fromOptionName(String name) {
@@ -64,7 +67,12 @@ public enum MemoryMode {
                 + Arrays.stream(values()).map(MemoryMode::optionName).collect(Collectors.joining(", ")));
     }
 
-    /** The mode the system property {@value #PROPERTY} names, {@link #AUTO} when it is not set. */
+    /**
+     * The mode the system property {@value #PROPERTY} names.
+     *
+     * @return that mode, {@link #AUTO} when the property is not set
+     * @throws IllegalArgumentException when the property names no mode
+     */
     public static MemoryMode fromSystemProperty() {
         String value = System.getProperty(PROPERTY);
         return value == null || value.isBlank() ? AUTO : fromOptionName(value);
