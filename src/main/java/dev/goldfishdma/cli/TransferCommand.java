@@ -43,7 +43,7 @@ final class TransferCommand implements Callable<Integer> {
     Path device;
 
     @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
-            description = "For an emulated device started for the run: " + MemoryOption.DESCRIPTION)
+            description = MemoryOption.DESCRIPTION + " Only for an emulated device started for the run.")
     MemoryMode memory = MemoryMode.fromSystemProperty();
 
     @Option(names = "--file", paramLabel = "FILE",
