@@ -37,15 +37,36 @@ public final class Capabilities {
     }
 
     private static boolean hasSysAdmin() {
-        final int capSysAdmin = 21;
+        return hasCapability(21);
+    }
+
+    /** Whether this process has capability number {@code capability} ({@code CAP_*}) in its effective set. */
+    public static boolean hasCapability(int capability) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("CapEff:")) {
                     long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << capSysAdmin)) != 0;
+                    return (caps & (1L << capability)) != 0;
                 }
             }
         } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Whether {@code uid} exists in this process's user namespace ({@code /proc/self/uid_map}). */
+    public static boolean uidMapped(long uid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/uid_map"))) {
+                String[] fields = line.trim().split("\\s+");
+                long first = Long.parseLong(fields[0]);
+                long count = Long.parseLong(fields[2]);
+                if (uid >= first && uid - first < count) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
             return false;
         }
         return false;
