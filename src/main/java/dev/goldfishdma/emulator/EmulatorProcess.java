@@ -1,9 +1,7 @@
 package dev.goldfishdma.emulator;
 
-import dev.goldfishdma.gen.libc.LibcConstants;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -151,7 +149,7 @@ public final class EmulatorProcess implements AutoCloseable {
 
     /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
     public Path statusPath() {
-        return mountDir.resolve(GoldfishPipeFilesystem.STATUS_NAME);
+        return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
     /** The directory the emulator is mounted on. */
@@ -196,7 +194,7 @@ public final class EmulatorProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        detachLeftovers(mountDir);
+        FuseMount.detachAll(mountDir);
         // The log only matters when the child crashed; then its crash report lies beside it.
         try {
             if (!Files.exists(logFile.resolveSibling("hs_err_emulator_pid" + process.pid() + ".log"))) {
@@ -204,24 +202,6 @@ public final class EmulatorProcess implements AutoCloseable {
             }
         } catch (IOException e) {
             // a log left in the directory's parent: harmless
-        }
-    }
-
-    /** Detaches every mount still on {@code dir} (a killed child leaves its dead mount behind). */
-    static void detachLeftovers(Path dir) {
-        try {
-            for (int i = 0; i < 16 && MountTable.isMountPoint(dir); i++) {
-                try {
-                    Libc.umount2(dir.toString(), LibcConstants.MNT_DETACH());
-                } catch (ErrnoException e) {
-                    if (e.errno() == Errno.EINVAL) {
-                        break;
-                    }
-                    throw e;
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot detach the emulator's mount on " + dir, e);
         }
     }
 }

@@ -1,15 +1,18 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.NodeNamespace;
+import dev.goldfishdma.emulator.service.DiscardService;
+import dev.goldfishdma.emulator.service.DmaChecksumService;
+import dev.goldfishdma.emulator.service.EchoService;
+import dev.goldfishdma.emulator.service.HangUpService;
+import dev.goldfishdma.emulator.service.HostService;
+import dev.goldfishdma.emulator.service.RegionMemory;
+
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An emulation of the goldfish pipe device with DMA, served over FUSE on a directory: the file
@@ -22,32 +25,12 @@ import java.util.concurrent.TimeUnit;
  * the JVM waits for the faulting thread, which waits for the server, which waits for the JVM: both hang.
  * So anything that maps the device, tests included, talks to an emulator in a child process
  * ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls, poll).
- *
- * <p>Requests are read by one thread, which never waits for anything but {@code /dev/fuse}: reads that
- * find no data are parked and answered later, and services do their slow work on threads of their own,
- * so replies go out in any order.
  */
 public final class GoldfishPipeEmulator implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(GoldfishPipeEmulator.class.getName());
-    private static final long INIT_TIMEOUT_SECONDS = 10;
-    private static final long STOP_TIMEOUT_MILLIS = 5000;
+    private final FuseServer server;
 
-    private final Path mountDir;
-    private final FuseConnection connection;
-    private final GoldfishPipeFilesystem filesystem;
-    private final HostMemory memory;
-    private final Thread requestThread;
-    private volatile boolean closed;
-
-    private GoldfishPipeEmulator(Path mountDir, FuseConnection connection, Map<String, HostService> services) {
-        this.mountDir = mountDir;
-        this.connection = connection;
-        RegionTable regions = new RegionTable();
-        this.memory = new HostMemory(connection, regions);
-        this.filesystem = new GoldfishPipeFilesystem(connection, regions, memory, services);
-        this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
-        this.requestThread.setDaemon(true);
-        memory.setRequestThread(requestThread);
+    private GoldfishPipeEmulator(FuseServer server) {
+        this.server = server;
     }
 
     /**
@@ -73,89 +56,37 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
             throws IOException {
-        Path dir = mountDir.toAbsolutePath().normalize();
-        int stale = MountTable.detachStale(dir);
-        if (stale > 0) {
-            LOG.log(System.Logger.Level.INFO, "detached " + stale + " dead mount(s) left on " + dir);
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("not a directory: " + dir);
-        }
-        Map<String, HostService> byName = new LinkedHashMap<>();
-        for (HostService service : services) {
-            byName.put(service.name(), service);
-        }
-        FuseConnection connection = FuseConnection.mount(dir);
-        GoldfishPipeEmulator emulator = new GoldfishPipeEmulator(dir, connection, byName);
-        emulator.requestThread.start();
-        try {
-            if (!emulator.filesystem.initialized().await(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                emulator.close();
-                throw new IOException("the kernel did not send FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            emulator.close();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
-        }
-        return emulator;
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services));
     }
 
     /** The directory the emulator is mounted on. */
     public Path mountDir() {
-        return mountDir;
+        return server.mountPoint();
     }
 
     /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
     public Path devicePath() {
-        return mountDir.resolve(GoldfishPipeFilesystem.DEVICE_NAME);
+        return mountDir().resolve(NodeNamespace.DEVICE_FILE_NAME);
     }
 
     /** The status file: live pipes and regions, one per line, regenerated on each open. */
     public Path statusPath() {
-        return mountDir.resolve(GoldfishPipeFilesystem.STATUS_NAME);
+        return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
     /** Host access to the live DMA regions, as services have it. */
-    public HostMemory memory() {
-        return memory;
+    public RegionMemory memory() {
+        return server.memory();
     }
 
     /** The status file's current text (see {@link #statusPath()}). */
     public String status() {
-        return filesystem.statusText();
+        return server.statusText();
     }
 
     /** Waits until the emulator stops serving: closed, or unmounted from outside. */
     public void awaitTermination() throws InterruptedException {
-        requestThread.join();
-    }
-
-    private void serve() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(FuseProtocol.READ_BUFFER_SIZE, 8);
-            while (!closed) {
-                int length = connection.readRequest(buffer);
-                if (length < 0) {
-                    break;
-                }
-                FuseRequest request = new FuseRequest(buffer, length);
-                try {
-                    if (!filesystem.handle(request)) {
-                        break;
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "failed to handle " + request, e);
-                    if (GoldfishPipeFilesystem.expectsReply(request.opcode())) {
-                        connection.reply(request.unique(), dev.goldfishdma.libc.Errno.EIO);
-                    }
-                }
-            }
-        } catch (Exception e) {
-            if (!closed) {
-                LOG.log(System.Logger.Level.ERROR, "reading /dev/fuse failed; the emulator stops", e);
-            }
-        }
+        server.awaitTermination();
     }
 
     /**
@@ -164,20 +95,6 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        connection.unmount();
-        connection.wakeUp();
-        try {
-            requestThread.join(STOP_TIMEOUT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        filesystem.releaseAll();
-        connection.close();
+        server.close();
     }
 }

@@ -3,116 +3,36 @@
  * library (open, read, write, poll, ioctl, mmap) goes through a real kernel on machines without an Android
  * emulator.
  *
- * <h2>Pieces</h2>
+ * <h2>Entry points</h2>
  * <ul>
- * <li>{@link dev.goldfishdma.emulator.GoldfishPipeEmulator}: mounts the file system on a directory and
- *     serves it; {@link dev.goldfishdma.emulator.EmulatorMain} runs it as a command and
+ * <li>{@link dev.goldfishdma.emulator.GoldfishPipeEmulator}: mounts the emulated device on a directory and
+ *     serves it in this JVM; {@link dev.goldfishdma.emulator.EmulatorMain} runs it as a command and
  *     {@link dev.goldfishdma.emulator.EmulatorProcess} as a child JVM, which is how anything that maps the
  *     device must use it (a page fault in this JVM waiting for a server in this JVM can deadlock with a
  *     garbage collection: see {@code GoldfishPipeEmulator}).</li>
- * <li>{@code FuseConnection} speaks the raw protocol over {@code /dev/fuse} (no libfuse);
- *     {@code GoldfishPipeFilesystem} answers the requests; its documentation lists the FUSE behaviour the
- *     emulation relies on, with the kernel sources that show it.</li>
- * <li>{@code EmulatedPipe}: one pipe per {@code open()}; {@code EmulatedRegion}: its DMA region, the
- *     server's copy of it and its fake physical address; {@link dev.goldfishdma.emulator.HostMemory}: host
- *     access to live regions by physical address (FUSE_NOTIFY_RETRIEVE and FUSE_NOTIFY_STORE on the page
- *     cache the guest has mapped).</li>
- * <li>Services ({@link dev.goldfishdma.emulator.HostService}): {@code echo}
- *     ({@link dev.goldfishdma.emulator.EchoService}), {@code dma}
- *     ({@link dev.goldfishdma.emulator.DmaChecksumService}, protocol in
- *     {@link dev.goldfishdma.service.DmaServiceProtocol}) and {@code opengles}
- *     ({@link dev.goldfishdma.emulator.DiscardService}).</li>
- * <li>The read-only file {@code status} next to the device lists the live pipes and regions, regenerated
- *     at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the kernel still
- *     holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
+ * <li>The directory then holds the device file {@code goldfish_pipe}, which behaves like the driver's
+ *     device node, and the read-only file {@code status}, which lists the live pipes and regions,
+ *     regenerated at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the
+ *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
  *     {@code region phys=0x... size=... pipe=...} line per region.</li>
  * </ul>
  *
- * <h2>Where the emulation differs from the driver</h2>
- * The driver is {@code goldfish_pipe_v2.c} (see the project's DEVICE.md). Everything not listed here
- * behaves as the driver does: one pipe per open, the connect string, EAGAIN under O_NONBLOCK, parked
- * blocking reads, 0 for zero-length I/O, EIO after the host closed the pipe, POLLERR then, the four DMA
- * ioctls with their errors (EINVAL, EBUSY, ENOTTY, and EFAULT for a bad pointer, which the kernel's FUSE
- * layer detects while copying the 16 bytes in or out), the region living until the last close and munmap.
- * <ol>
- * <li><b>The physical address appears at the first touch, not at mmap.</b> A FUSE server is not told about
- *     mmap; it sees the first page fault of the mapping, as a page-cache READ. The region's memory is
- *     allocated and its fake physical address assigned then. So GETOFF between mmap and the first access
- *     answers {@code {0, size}} where the driver answers {@code {phys, size}}. Clients that write into the
- *     region before asking for its address (as goldfish-opengl does) see no difference.</li>
- * <li><b>mmap checks nothing.</b> The driver refuses a mapping length that breaks the size rule (EINVAL)
- *     and fails with ENOMEM when it cannot allocate; the emulator cannot see mmap, so mmap succeeds and the
- *     checks happen at fault time.</li>
- * <li><b>mmap before CREATE_REGION, or touching past the region, is SIGBUS.</b> The driver dereferences
- *     NULL in the first case (a kernel oops) and maps memory past its allocation in the second; the
- *     emulator answers such faults with an error, and the guest gets SIGBUS on touch (HotSpot turns it into
- *     an {@code InternalError} for a memory-segment access). The same goes for a region whose memory cannot
- *     be allocated (ENOMEM at mmap in the driver); touching past the device file's size of 256 MiB is
- *     SIGBUS from the kernel itself.</li>
- * <li><b>The mmap offset selects the part of the region.</b> The driver ignores the offset and always maps
- *     the region from its start; here file offset {@code x} is region offset {@code x}. Offset 0, as every
- *     known client uses, is the same in both.</li>
- * <li><b>Physical addresses are fake.</b> Page aligned, starting at {@code 0x80000000}, never reused while
- *     the emulator runs, unique per emulator (not per machine), with a free page between regions. The host
- *     looks a region up by its exact start address.</li>
- * <li><b>The memory is page cache, not coherent DMA memory.</b> The guest's mapping is the kernel's page
- *     cache of the pipe's inode; the host reads it live (retrieve) and writes into it (store), so neither
- *     side needs msync, as with the driver. In addition, the kernel writes dirty pages back to the server's
- *     copy whenever it likes (and at munmap and close), and pages it drops are refetched from that copy on
- *     the next touch. Invisible to the guest except in timing. Before a pipe read or write of {@code n}
- *     bytes, the kernel also writes back the mapping's first {@code n} bytes, and before a write drops
- *     them, to be refetched on the next touch (see {@code GoldfishPipeFilesystem}).</li>
- * <li><b>A host write racing the kernel's writeback of the same page</b> can leave the server's copy
- *     older than the page the guest sees, until that page is written back again. The host's reads and the
- *     guest's view are unaffected; only a page dropped in that window would come back stale. Host writes
- *     to a range the guest is writing at the same moment are undefined on the real device too.</li>
- * <li><b>The region is freed when the kernel sends RELEASE</b>, which it does asynchronously after the last
- *     close and munmap: for a moment after those return, the status file and host lookups may still show
- *     the region. The driver frees it synchronously in its release.</li>
- * <li><b>Unknown service.</b> The connecting write succeeds and the pipe is closed host-side: later reads
- *     and writes fail with EIO and poll reports POLLERR (with POLLHUP). The real host may already fail the
- *     connecting write.</li>
- * <li><b>Services.</b> Only {@code echo}, {@code dma} and {@code opengles} exist; {@code opengles} accepts
- *     and discards what it is sent and never answers (it does not speak the rendering protocol). A
- *     namespaced name {@code pipe:<ns>:<name>} is looked up as a whole, then by its last part, then by its
- *     first part (the emulator's {@code service:arguments} form).</li>
- * <li><b>Writes never wait and never fail with EAGAIN</b>: every service takes all bytes at once. Reads
- *     return whatever is queued, up to the count. POLLOUT is always set on an open pipe, POLLHUP only with
- *     POLLERR after a host close.</li>
- * <li><b>An interrupted blocking read fails with EINTR</b> (the emulator answers FUSE_INTERRUPT so); the
- *     driver may restart it instead ({@code ERESTARTSYS} under SA_RESTART). A read parked when the host
- *     closes the pipe fails with EIO, as with the driver.</li>
- * <li><b>UNLOCK</b> wakes pollers (FUSE_NOTIFY_POLL); parked reads keep waiting for data, as they would
- *     after the driver's wake-up found nothing to read.</li>
- * <li><b>The device is a regular file</b> ({@code -rw-rw-rw-}, 256 MiB) in the mount directory, not a
- *     character device in {@code /dev}: {@code stat} differs, {@code lseek} fails with ESPIPE. Open it by
- *     its path: every path lookup gets a fresh inode (and so its own page cache), but reopening an open
- *     descriptor through {@code /proc/self/fd/N} reuses that descriptor's inode, so the two pipes' mappings
- *     would share pages.</li>
- * </ol>
- *
- * <h2>A C client written for the driver</h2>
- * AOSP goldfish-opengl's {@code goldfish_dma.cpp} works unchanged against the emulator once it opens the
- * emulator's device file (a symlink or bind mount of {@code /dev/goldfish_pipe} to it will do):
- * <ol>
- * <li>{@code goldfish_dma_create_region}: {@code open(O_RDWR)}, then {@code write("pipe:opengles\0")}: a
- *     direct-I/O WRITE with FUSE_WRITE_LOCKOWNER, taken as the connect string; {@code opengles} is served
- *     (it discards), so the pipe stays open. Then {@code ioctl(CREATE_REGION, &info)}: the kernel decodes
- *     {@code _IOWR('G', 3, 16)} and hands the 16 bytes to the server, which records the size; nothing is
- *     copied back, as with the driver.</li>
- * <li>{@code goldfish_dma_map}: {@code mmap(0, sz, PROT_WRITE, MAP_SHARED, fd, 0)}: allowed because INIT
- *     granted FUSE_DIRECT_IO_ALLOW_MMAP; a PROT_WRITE-only shared mapping is still filled through the page
- *     cache, so each first write to a page faults and the kernel first reads the page from the server (a
- *     READ without the lock-owner flag). The first such READ allocates the region and assigns its physical
- *     address.</li>
- * <li>{@code goldfish_dma_write}: a bare memcpy into the mapping: page faults, then plain memory
- *     writes.</li>
- * <li>{@code goldfish_dma_guest_paddr}: {@code ioctl(GETOFF)} after the memcpy returns the address, which
- *     the host side (the {@code dma} service, or any {@link dev.goldfishdma.emulator.HostService} through
- *     {@link dev.goldfishdma.emulator.HostMemory}) resolves to the live bytes without any msync.</li>
- * <li>{@code goldfish_dma_unmap} and {@code goldfish_dma_free}: munmap (the kernel writes dirty pages back)
- *     and close; the kernel then sends RELEASE and the region is freed.</li>
- * </ol>
- * The test {@code aClientWrittenForTheDriverWorksUnchanged} does exactly these calls from Java.
+ * <h2>Inside, in three parts</h2>
+ * <ul>
+ * <li>{@link dev.goldfishdma.emulator.fuse}, the FUSE transport: mounting, the connection on
+ *     {@code /dev/fuse} (no libfuse), INIT, the file namespace, one dispatch table of opcodes
+ *     ({@code FuseDispatcher}), interrupts, and the region memory as the kernel's page cache. It alone
+ *     knows FUSE.</li>
+ * <li>{@link dev.goldfishdma.emulator.model}, the goldfish device model: pipes, regions, the DMA ioctls and
+ *     the status text, with the driver's rules. It returns values and errnos and never writes a FUSE reply;
+ *     its documentation lists where the emulated device differs from the driver.</li>
+ * <li>{@link dev.goldfishdma.emulator.service}, the host side: the API a host service is written against
+ *     ({@link dev.goldfishdma.emulator.service.HostService}, resting on the memory interface
+ *     {@link dev.goldfishdma.emulator.service.RegionMemory}) and the services {@code echo}, {@code dma},
+ *     {@code opengles} and {@code hangup}.</li>
+ * </ul>
+ * A request travels one way: the transport reads it, its opcode's handler asks the model, the model's
+ * answer comes back and becomes one reply. The transport uses the model, the model uses the service API,
+ * and nothing points back up.
  */
 package dev.goldfishdma.emulator;

@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.fuse.FuseMount;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
@@ -47,7 +48,7 @@ class EmulatorLifecycleTest {
         Path dir = Files.createDirectory(workDir.resolve("in-process"));
         GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir);
         try {
-            assertTrue(MountTable.isMountPoint(dir));
+            assertTrue(FuseMount.isMountPoint(dir));
             assertEquals(dir.resolve("goldfish_pipe"), emulator.devicePath());
             try (GuestPipe pipe = GuestPipe.connect(emulator.devicePath(), "echo")) {
                 pipe.write("in process".getBytes(StandardCharsets.UTF_8));
@@ -59,7 +60,7 @@ class EmulatorLifecycleTest {
         } finally {
             emulator.close();
         }
-        assertFalse(MountTable.isMountPoint(dir));
+        assertFalse(FuseMount.isMountPoint(dir));
         emulator.close(); // idempotent
     }
 
@@ -68,12 +69,12 @@ class EmulatorLifecycleTest {
         Path dir = Files.createDirectory(workDir.resolve("process"));
         EmulatorProcess emulator = EmulatorProcess.start(dir);
         ProcessHandle child = emulator.processHandle();
-        assertTrue(MountTable.isMountPoint(dir));
+        assertTrue(FuseMount.isMountPoint(dir));
         assertEquals(dir.resolve("goldfish_pipe"), emulator.devicePath());
         emulator.close();
         assertFalse(child.isAlive());
-        assertFalse(MountTable.isMountPoint(dir));
-        assertEquals(List.of(), MountTable.mountsUnder(dir));
+        assertFalse(FuseMount.isMountPoint(dir));
+        assertEquals(List.of(), FuseMount.mountsUnder(dir));
     }
 
     @Test
@@ -84,7 +85,7 @@ class EmulatorLifecycleTest {
             first.processHandle().destroyForcibly();
             first.processHandle().onExit().get(10, TimeUnit.SECONDS);
             // SIGKILL runs no shutdown hook: the mount stays, its connection dead.
-            assertTrue(MountTable.isMountPoint(dir));
+            assertTrue(FuseMount.isMountPoint(dir));
             ErrnoException e = assertThrows(ErrnoException.class,
                     () -> Libc.open(dir.toString(), OpenFlags.O_RDONLY));
             assertEquals(Errno.ENOTCONN, e.errno());
@@ -93,10 +94,10 @@ class EmulatorLifecycleTest {
                  GuestPipe pipe = GuestPipe.connect(second.devicePath(), "echo")) {
                 pipe.write(new byte[] {42});
                 assertArrayEquals(new byte[] {42}, pipe.readExactly(1));
-                assertEquals(1, MountTable.mounts().stream()
+                assertEquals(1, FuseMount.mounts().stream()
                         .filter(m -> m.mountPoint().equals(dir)).count(), "exactly one mount: the live one");
             }
-            assertFalse(MountTable.isMountPoint(dir));
+            assertFalse(FuseMount.isMountPoint(dir));
         } finally {
             first.close();
         }
@@ -108,9 +109,9 @@ class EmulatorLifecycleTest {
         EmulatorProcess emulator = EmulatorProcess.start(dir);
         emulator.processHandle().destroyForcibly();
         emulator.processHandle().onExit().get(10, TimeUnit.SECONDS);
-        assertTrue(MountTable.isMountPoint(dir));
+        assertTrue(FuseMount.isMountPoint(dir));
         emulator.close();
-        assertFalse(MountTable.isMountPoint(dir));
+        assertFalse(FuseMount.isMountPoint(dir));
     }
 
     @Test

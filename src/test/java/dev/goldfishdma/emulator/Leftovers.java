@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.fuse.FuseMount;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +16,9 @@ final class Leftovers {
 
     /** Fails when a mount is left on or below {@code dir}, detaching it first so the run stays clean. */
     static void assertNothingMountedUnder(Path dir) throws IOException {
-        List<MountTable.Mount> left = MountTable.mountsUnder(dir);
-        for (MountTable.Mount mount : left) {
-            EmulatorProcess.detachLeftovers(mount.mountPoint());
+        List<FuseMount.Mount> left = FuseMount.mountsUnder(dir);
+        for (FuseMount.Mount mount : left) {
+            FuseMount.detachAll(mount.mountPoint());
         }
         assertEquals(List.of(), left, "mounts left behind under " + dir);
     }

@@ -4,7 +4,7 @@ import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.emulator.EmulatorProcess;
-import dev.goldfishdma.emulator.HangUpService;
+import dev.goldfishdma.emulator.service.HangUpService;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.testing.EmulatedDevice;

@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
 /**
  * A service that accepts everything the guest writes and never answers. The emulator registers one as
@@ -20,7 +20,7 @@ public final class DiscardService implements HostService {
     }
 
     @Override
-    public Session connect(HostPipe pipe) {
+    public Session connect(HostEnd pipe) {
         return data -> {
         };
     }

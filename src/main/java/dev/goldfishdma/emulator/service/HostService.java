@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
 import java.lang.foreign.MemorySegment;
 
@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * freshly opened pipe, as with the emulator's own services (e.g. {@code opengles}).
  *
  * <p>Each connected pipe gets its own {@link Session}. A session is told the guest's bytes in the order the
- * guest wrote them and answers through its {@link HostPipe}, from any thread and at any time.
+ * guest wrote them and answers through the pipe's {@link HostEnd}, from any thread and at any time.
  */
 public interface HostService {
 
@@ -15,13 +15,13 @@ public interface HostService {
     String name();
 
     /** Starts a session for a pipe that just connected to this service. */
-    Session connect(HostPipe pipe);
+    Session connect(HostEnd pipe);
 
     /** One connected pipe, as the service sees it. */
     interface Session {
         /**
          * The guest wrote {@code data}. Called on the emulator's request thread, which also serves the
-         * guest's page faults: return quickly and never wait for the guest or for {@link HostMemory}; hand
+         * guest's page faults: return quickly and never wait for the guest or for {@link RegionMemory}; hand
          * such work to a thread of the session's own. {@code data} is valid only during the call.
          */
         void onGuestWrite(MemorySegment data);

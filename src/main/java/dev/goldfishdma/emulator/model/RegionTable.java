@@ -1,6 +1,6 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.model;
 
-import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.device.DriverRules;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,15 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * reused, so a stale address from a closed pipe finds nothing), with a free page between regions so that
  * an off-by-one address never lands in a neighbour.
  */
-final class RegionTable {
+public final class RegionTable {
     /** Where the first region goes: above the first 2 GiB, as guest RAM would put it. */
     static final long FIRST_PHYS = 0x8000_0000L;
 
     private final Map<Long, EmulatedRegion> byPhys = new ConcurrentHashMap<>();
     private long nextPhys = FIRST_PHYS;
 
+    /** An empty table. */
+    public RegionTable() {
+    }
+
     synchronized long allocatePhys(long size) {
-        long page = Libc.PAGE_SIZE;
+        long page = DriverRules.pageSize();
         long phys = nextPhys;
         nextPhys += (size + page - 1) / page * page + page;
         return phys;
@@ -36,7 +40,7 @@ final class RegionTable {
     }
 
     /** The live region starting at {@code phys}, or null. */
-    EmulatedRegion lookup(long phys) {
+    public EmulatedRegion lookup(long phys) {
         return byPhys.get(phys);
     }
 }

@@ -1,9 +1,12 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
 import java.lang.foreign.MemorySegment;
 
-/** The host end of one pipe, as a {@link HostService.Session} uses it. All methods are thread-safe. */
-public interface HostPipe {
+/**
+ * The host's end of one guest pipe: what a {@link HostService.Session} answers the guest through. All
+ * methods are thread-safe.
+ */
+public interface HostEnd {
 
     /** A number identifying the pipe while it is open (the status file lists it). */
     long id();
@@ -18,5 +21,5 @@ public interface HostPipe {
     void closeFromHost();
 
     /** Host access to every live DMA region, looked up by guest physical address as the real host does. */
-    HostMemory memory();
+    RegionMemory memory();
 }

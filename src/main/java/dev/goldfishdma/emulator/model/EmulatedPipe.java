@@ -1,13 +1,13 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.model;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.gen.fuse.fuse_notify_poll_wakeup_out;
+import dev.goldfishdma.emulator.service.HostEnd;
+import dev.goldfishdma.emulator.service.HostService;
+import dev.goldfishdma.emulator.service.RegionMemory;
 import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.PollFd;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -22,23 +22,24 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * One open of the device: one pipe, as every {@code open()} of the real device is, with at most one DMA
  * region.
  *
- * <p>The guest side (called on the request thread) writes, reads, polls and issues the DMA ioctls; the host
- * side ({@link HostPipe}, any thread) queues bytes for the guest or closes the pipe. A read that finds no
- * data is parked and answered when data comes, so that it never holds up the request thread.
+ * <p>The guest side (called on the emulator's request thread) connects, writes, reads and polls; the DMA
+ * ioctls are {@link DmaIoctls}. The host side ({@link HostEnd}, any thread) queues bytes for the guest or
+ * closes the pipe. A read that finds no data is parked and answered later through its
+ * {@link ReadCompletion}, so that it never holds up the request thread.
  */
-final class EmulatedPipe implements HostPipe {
+public final class EmulatedPipe implements HostEnd {
     /** Longest connect string the emulator waits for before giving up on a NUL. */
     private static final int MAX_CONNECT_LENGTH = 256;
 
     private enum State { CONNECTING, CONNECTED, CLOSED_BY_HOST }
 
-    private record ParkedRead(long unique, int size) {
+    private record ParkedRead(ReadCompletion completion, int size) {
     }
 
     private final long id;
-    private final long nodeId;
-    private final FuseConnection connection;
-    private final HostMemory memory;
+    private final long inode;
+    private final RegionTable regions;
+    private final RegionMemory memory;
     private final Map<String, HostService> services;
 
     private State state = State.CONNECTING;
@@ -51,15 +52,14 @@ final class EmulatedPipe implements HostPipe {
     private int inboundHeadOffset;
     private long inboundBytes;
     private final ArrayDeque<ParkedRead> parkedReads = new ArrayDeque<>();
-    private final Set<Long> pollHandles = new LinkedHashSet<>();
+    private final Set<PollWaiter> pollWaiters = new LinkedHashSet<>();
 
     private EmulatedRegion region;
 
-    EmulatedPipe(long id, long nodeId, FuseConnection connection, HostMemory memory,
-                 Map<String, HostService> services) {
+    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services) {
         this.id = id;
-        this.nodeId = nodeId;
-        this.connection = connection;
+        this.inode = inode;
+        this.regions = regions;
         this.memory = memory;
         this.services = services;
     }
@@ -69,12 +69,13 @@ final class EmulatedPipe implements HostPipe {
         return id;
     }
 
-    long nodeId() {
-        return nodeId;
+    /** The inode of the device file this open used: each open gets its own (the status file lists it). */
+    public long inode() {
+        return inode;
     }
 
     @Override
-    public HostMemory memory() {
+    public RegionMemory memory() {
         return memory;
     }
 
@@ -85,7 +86,7 @@ final class EmulatedPipe implements HostPipe {
      *
      * @return 0 (all of it taken) or a positive errno
      */
-    int guestWrite(MemorySegment data) {
+    public int guestWrite(MemorySegment data) {
         HostService.Session target;
         MemorySegment forSession = data;
         synchronized (this) {
@@ -152,93 +153,79 @@ final class EmulatedPipe implements HostPipe {
 
     /**
      * The guest reads up to {@code size} bytes: answered now when there is data (or an error), else
-     * EAGAIN under O_NONBLOCK, else parked until data comes.
+     * EAGAIN under O_NONBLOCK, else parked until data comes, then answered through {@code ifParked}.
      */
-    synchronized void guestRead(long unique, int size, boolean nonBlocking) {
+    public synchronized PipeRead guestRead(int size, boolean nonBlocking, ReadCompletion ifParked) {
         if (size == 0) {
-            connection.reply(unique, 0);
+            return new PipeRead.Bytes(new byte[0]);
         } else if (inboundBytes > 0) {
-            answerRead(unique, size);
+            return new PipeRead.Bytes(takeInbound(size));
         } else if (state == State.CLOSED_BY_HOST || released) {
-            connection.reply(unique, Errno.EIO);
+            return new PipeRead.Failed(Errno.EIO);
         } else if (nonBlocking) {
-            connection.reply(unique, Errno.EAGAIN);
-        } else {
-            parkedReads.add(new ParkedRead(unique, size));
+            return new PipeRead.Failed(Errno.EAGAIN);
         }
+        parkedReads.add(new ParkedRead(ifParked, size));
+        return PipeRead.PARKED;
     }
 
-    /** INTERRUPT of request {@code unique}: a parked read ends with EINTR. */
-    synchronized boolean interrupt(long unique) {
+    /**
+     * Withdraws a parked read (the guest was interrupted).
+     *
+     * @return true if it was still parked: the caller answers it; false if it has been answered already
+     */
+    public synchronized boolean withdrawRead(ReadCompletion parked) {
         for (Iterator<ParkedRead> it = parkedReads.iterator(); it.hasNext(); ) {
-            ParkedRead read = it.next();
-            if (read.unique() == unique) {
+            if (it.next().completion() == parked) {
                 it.remove();
-                connection.reply(unique, Errno.EINTR);
                 return true;
             }
         }
         return false;
     }
 
-    /** POLL: the readiness now, and a FUSE_NOTIFY_POLL to {@code kh} at the next change if asked. */
-    synchronized int poll(long kh, boolean scheduleNotify) {
-        if (scheduleNotify) {
-            pollHandles.add(kh);
+    /**
+     * POLL: the readiness now ({@code POLLIN}, {@code POLLOUT}, {@code POLLERR}, {@code POLLHUP}), and a
+     * wake-up of {@code waiter} at the next change if it is not null.
+     */
+    public synchronized int poll(PollWaiter waiter) {
+        if (waiter != null) {
+            pollWaiters.add(waiter);
         }
-        return readiness();
-    }
-
-    private int readiness() {
         if (state == State.CLOSED_BY_HOST) {
             return PollFd.POLLERR | PollFd.POLLHUP | (inboundBytes > 0 ? PollFd.POLLIN : 0);
         }
         return PollFd.POLLOUT | (inboundBytes > 0 ? PollFd.POLLIN : 0);
     }
 
-    /** UNLOCK: like the driver, only wakes whoever waits on the pipe. */
-    synchronized void unlock() {
-        wakePollers();
-    }
-
-    /**
-     * CREATE_REGION.
-     *
-     * @return 0, EINVAL for a bad size, EBUSY when the pipe already has a region
-     */
-    synchronized int createRegion(long size) {
-        if (!DriverRules.isRegionSize(size)) {
-            return Errno.EINVAL;
-        }
-        if (region != null) {
-            return Errno.EBUSY;
-        }
-        region = new EmulatedRegion(size, id, nodeId);
-        return 0;
-    }
-
     /** The region, or null before CREATE_REGION. */
-    synchronized EmulatedRegion region() {
+    public synchronized EmulatedRegion region() {
         return region;
     }
 
-    /** The last reference to the open file went away (RELEASE): end the session, free the region. */
-    void release(RegionTable regions) {
+    /** Gives the pipe a region of {@code size} bytes, unless it has one: false then. */
+    synchronized boolean attachRegion(long size) {
+        if (region != null) {
+            return false;
+        }
+        region = new EmulatedRegion(size, id, inode, regions);
+        return true;
+    }
+
+    /** The last reference to the open file went away: end the session, free the region. */
+    void release() {
         HostService.Session ended;
         synchronized (this) {
             if (released) {
                 return;
             }
             released = true;
-            for (ParkedRead read : parkedReads) {
-                connection.reply(read.unique(), Errno.EIO);
-            }
-            parkedReads.clear();
-            pollHandles.clear();
+            failParkedReads(Errno.EIO);
+            pollWaiters.clear();
             inbound.clear();
             inboundBytes = 0;
             if (region != null) {
-                region.retire(regions);
+                region.retire();
             }
             ended = session;
         }
@@ -254,7 +241,7 @@ final class EmulatedPipe implements HostPipe {
             case CONNECTED -> "connected";
             case CLOSED_BY_HOST -> "closed";
         };
-        return "pipe id=" + id + " node=" + nodeId + " service=" + (serviceName == null ? "-" : serviceName)
+        return "pipe id=" + id + " node=" + inode + " service=" + (serviceName == null ? "-" : serviceName)
                 + " state=" + stateName + " queued=" + inboundBytes + " parked_reads=" + parkedReads.size()
                 + " region=" + (region == null ? "-" : Long.toString(region.size()));
     }
@@ -270,7 +257,7 @@ final class EmulatedPipe implements HostPipe {
         inboundBytes += data.byteSize();
         while (!parkedReads.isEmpty() && inboundBytes > 0) {
             ParkedRead read = parkedReads.poll();
-            answerRead(read.unique(), read.size());
+            read.completion().complete(takeInbound(read.size()));
         }
         wakePollers();
     }
@@ -284,14 +271,19 @@ final class EmulatedPipe implements HostPipe {
 
     private void closeByHostLocked() {
         state = State.CLOSED_BY_HOST;
-        for (ParkedRead read : parkedReads) {
-            connection.reply(read.unique(), Errno.EIO);
-        }
-        parkedReads.clear();
+        failParkedReads(Errno.EIO);
         wakePollers();
     }
 
-    private void answerRead(long unique, int size) {
+    private void failParkedReads(int errno) {
+        for (ParkedRead read : parkedReads) {
+            read.completion().fail(errno);
+        }
+        parkedReads.clear();
+    }
+
+    /** Takes up to {@code size} queued bytes, at least one; the caller holds the lock and knows some are queued. */
+    private byte[] takeInbound(int size) {
         int n = (int) Math.min(size, inboundBytes);
         byte[] out = new byte[n];
         int filled = 0;
@@ -307,20 +299,14 @@ final class EmulatedPipe implements HostPipe {
             }
         }
         inboundBytes -= n;
-        connection.reply(unique, 0, MemorySegment.ofArray(out));
+        return out;
     }
 
-    private void wakePollers() {
-        if (pollHandles.isEmpty()) {
-            return;
+    /** Wakes every poller waiting for a change, once (the driver's wake-up of the pipe's wait queue). */
+    synchronized void wakePollers() {
+        for (PollWaiter waiter : pollWaiters) {
+            waiter.wake();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment wakeup = fuse_notify_poll_wakeup_out.allocate(arena);
-            for (long kh : pollHandles) {
-                fuse_notify_poll_wakeup_out.kh(wakeup, kh);
-                connection.notify(FuseProtocol.NOTIFY_POLL, wakeup);
-            }
-        }
-        pollHandles.clear();
+        pollWaiters.clear();
     }
 }

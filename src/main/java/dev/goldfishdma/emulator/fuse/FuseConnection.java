@@ -1,7 +1,6 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.gen.fuse.fuse_out_header;
-import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
@@ -10,27 +9,34 @@ import dev.goldfishdma.libc.PollFd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One mounted FUSE connection spoken over {@code /dev/fuse} directly: the mount, the reading of requests
- * and the writing of replies and notifications.
+ * One FUSE connection spoken over a descriptor of {@code /dev/fuse} directly (no libfuse): the reading of
+ * requests and the writing of replies and notifications.
  *
  * <p>Each reply or notification is one {@code write(2)}, which the kernel takes whole, so any thread may
- * write; only the emulator's reader thread reads.
+ * write; only the server's request thread reads.
  */
 final class FuseConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FuseConnection.class.getName());
     private static final long OUT_HEADER_SIZE = fuse_out_header.sizeof();
-    private static final String FILESYSTEM_TYPE = "fuse.goldfish";
-    private static final String SOURCE = "goldfish";
+    /**
+     * Requests carry at most this many pages (INIT announces it); 256 is also the kernel's default ceiling
+     * (fs.fuse.max_pages_limit).
+     */
+    static final int MAX_PAGES = 256;
+    /** Largest WRITE payload and NOTIFY_RETRIEVE answer (INIT announces it): 1 MiB with 4 KiB pages. */
+    static final int MAX_WRITE = (int) (MAX_PAGES * Libc.PAGE_SIZE);
+    /**
+     * The kernel refuses a read(2) of /dev/fuse smaller than a WRITE header plus max_write
+     * (fs/fuse/dev.c, fuse_dev_do_read); the margin covers every header the emulator can receive.
+     */
+    static final int READ_BUFFER_SIZE = MAX_WRITE + 64 * 1024;
 
     private final int fd;
-    private final Path mountPoint;
     private final int[] wakePipe;
-    private volatile boolean mounted;
     private volatile boolean closed;
     // Writers hold it shared around write(2); close() takes it exclusively, so that no thread ever writes
     // to a descriptor number that close() has released and the process may have reused.
@@ -39,45 +45,20 @@ final class FuseConnection implements AutoCloseable {
 
     // Replies are assembled in one buffer per writing thread, so that a reply is one write(2).
     private final ThreadLocal<MemorySegment> replyBuffers = ThreadLocal.withInitial(
-            () -> Arena.ofAuto().allocate(FuseProtocol.MAX_WRITE + 4096L, 8));
-
-    private FuseConnection(int fd, Path mountPoint, int[] wakePipe) {
-        this.fd = fd;
-        this.mountPoint = mountPoint;
-        this.wakePipe = wakePipe;
-    }
+            () -> Arena.ofAuto().allocate(MAX_WRITE + 4096L, 8));
 
     /**
-     * Opens {@code /dev/fuse} and mounts it on {@code mountPoint}. The kernel queues INIT at once; nothing
-     * on the mount answers until the caller reads and answers it.
+     * Takes over {@code fd}, a non-blocking descriptor of {@code /dev/fuse} with a mount on it: it is closed
+     * by {@link #close()}, or at once if this fails.
      */
-    static FuseConnection mount(Path mountPoint) throws ErrnoException {
-        // O_NONBLOCK on top of O_RDWR|O_CLOEXEC: the reader waits in poll(2) on this descriptor and on a
-        // wake-up pipe, so that close() can stop it even while requests are outstanding; a blocking read(2)
-        // of /dev/fuse could not be woken.
-        int fd = Libc.open("/dev/fuse", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
-        int[] wake = null;
+    FuseConnection(int fd) throws ErrnoException {
         try {
-            wake = Libc.pipe(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
-            String options = "fd=" + fd + ",rootmode=40000,user_id=0,group_id=0,allow_other";
-            Libc.mount(SOURCE, mountPoint.toString(), FILESYSTEM_TYPE,
-                    LibcConstants.MS_NOSUID() | LibcConstants.MS_NODEV(), options);
-            FuseConnection connection = new FuseConnection(fd, mountPoint, wake);
-            connection.mounted = true;
-            return connection;
+            this.wakePipe = Libc.pipe(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
         } catch (ErrnoException | RuntimeException e) {
             closeQuietly(fd);
-            if (wake != null) {
-                closeQuietly(wake[0]);
-                closeQuietly(wake[1]);
-            }
             throw e;
         }
-    }
-
-    /** The directory this connection is mounted on. */
-    Path mountPoint() {
-        return mountPoint;
+        this.fd = fd;
     }
 
     /**
@@ -126,11 +107,6 @@ final class FuseConnection implements AutoCloseable {
      */
     void reply(long unique, int errno, MemorySegment... payload) {
         send(unique, errno == 0 ? 0 : -errno, payload);
-    }
-
-    /** Like {@link #reply(long, int, MemorySegment...)} with {@code length} bytes of {@code data}. */
-    void replyData(long unique, MemorySegment data, long length) {
-        send(unique, 0, data.asSlice(0, length));
     }
 
     /**
@@ -199,32 +175,12 @@ final class FuseConnection implements AutoCloseable {
     }
 
     /**
-     * Detaches the mount ({@code umount2(MNT_DETACH)}): the directory is free at once, and the file system
-     * lives on until its last user lets go. Idempotent.
-     */
-    synchronized void unmount() {
-        if (!mounted) {
-            return;
-        }
-        mounted = false;
-        try {
-            Libc.umount2(mountPoint.toString(), LibcConstants.MNT_DETACH());
-        } catch (ErrnoException e) {
-            // EINVAL: not a mount point any more (someone else unmounted it).
-            if (e.errno() != Errno.EINVAL && e.errno() != Errno.ENOENT) {
-                LOG.log(System.Logger.Level.WARNING, e.getMessage());
-            }
-        }
-    }
-
-    /**
-     * Unmounts, then closes {@code /dev/fuse}: closing the last descriptor of the connection aborts it, so
-     * any process still waiting on the file system gets an error instead of hanging. The reader thread must
-     * have returned from {@link #readRequest} first (see {@link #wakeUp()}).
+     * Closes {@code /dev/fuse}: closing the last descriptor of the connection aborts it, so any process
+     * still waiting on the file system gets an error instead of hanging. The reader thread must have
+     * returned from {@link #readRequest} first (see {@link #wakeUp()}). Idempotent.
      */
     @Override
-    public synchronized void close() {
-        unmount();
+    public void close() {
         descriptorLock.writeLock().lock();
         try {
             if (closed) {

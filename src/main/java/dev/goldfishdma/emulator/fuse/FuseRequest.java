@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.gen.fuse.fuse_in_header;
 
@@ -54,6 +54,6 @@ final class FuseRequest {
 
     @Override
     public String toString() {
-        return FuseProtocol.opcodeName(opcode()) + " unique=" + unique() + " node=" + nodeId();
+        return "opcode " + opcode() + " unique=" + unique() + " node=" + nodeId();
     }
 }

@@ -1,7 +1,7 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
-import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.service.DmaServiceProtocol;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,11 +13,15 @@ import java.util.zip.CRC32C;
  * The {@code dma} service: reads and writes guest DMA regions by physical address, as the commands of
  * {@link DmaServiceProtocol} ask, and answers with a status and a CRC-32C.
  *
- * <p>Commands are carried out in order on one thread per pipe, never on the emulator's request thread:
- * reading guest memory waits for the kernel, which waits for that thread to serve the retrieve.
+ * <p>Commands are carried out in order on one thread per pipe, never on the emulator's request thread,
+ * because {@link RegionMemory} may wait for that thread.
  */
 public final class DmaChecksumService implements HostService {
-    private static final int CHUNK = FuseProtocol.MAX_WRITE;
+    /**
+     * Bytes the service stages per step of a checksum or fill: one buffer of this size per pipe. Cutting the
+     * copy further, where the memory needs it, is the memory's business.
+     */
+    private static final int STAGING_SIZE = 1 << 20;
 
     /** Creates the service. */
     public DmaChecksumService() {
@@ -29,18 +33,18 @@ public final class DmaChecksumService implements HostService {
     }
 
     @Override
-    public Session connect(HostPipe pipe) {
+    public Session connect(HostEnd pipe) {
         return new DmaSession(pipe);
     }
 
     private static final class DmaSession implements Session {
-        private final HostPipe pipe;
+        private final HostEnd pipe;
         private final byte[] pending = new byte[DmaServiceProtocol.COMMAND_SIZE];
         private int pendingLength;
         private final ExecutorService worker;
         private MemorySegment buffer;
 
-        DmaSession(HostPipe pipe) {
+        DmaSession(HostEnd pipe) {
             this.pipe = pipe;
             this.worker = Executors.newSingleThreadExecutor(task -> {
                 Thread thread = new Thread(task, "goldfish-dma-pipe-" + pipe.id());
@@ -96,7 +100,7 @@ public final class DmaChecksumService implements HostService {
         private int checksum(long phys, long offset, long length, CRC32C crc) {
             MemorySegment chunkBuffer = buffer();
             for (long done = 0; done < length; ) {
-                int n = (int) Math.min(CHUNK, length - done);
+                int n = (int) Math.min(STAGING_SIZE, length - done);
                 MemorySegment chunk = chunkBuffer.asSlice(0, n);
                 int status = pipe.memory().read(phys, offset + done, chunk);
                 if (status != 0) {
@@ -111,7 +115,7 @@ public final class DmaChecksumService implements HostService {
         private int fill(int seed, long phys, long offset, long length, CRC32C crc) {
             MemorySegment chunkBuffer = buffer();
             for (long done = 0; done < length; ) {
-                int n = (int) Math.min(CHUNK, length - done);
+                int n = (int) Math.min(STAGING_SIZE, length - done);
                 MemorySegment chunk = chunkBuffer.asSlice(0, n);
                 DmaServiceProtocol.fillPattern(chunk, seed, done);
                 int status = pipe.memory().write(phys, offset + done, chunk);
@@ -126,7 +130,7 @@ public final class DmaChecksumService implements HostService {
 
         private MemorySegment buffer() {
             if (buffer == null) {
-                buffer = Arena.ofAuto().allocate(CHUNK);
+                buffer = Arena.ofAuto().allocate(STAGING_SIZE);
             }
             return buffer;
         }

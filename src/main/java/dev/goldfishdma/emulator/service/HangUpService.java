@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
 import java.lang.foreign.MemorySegment;
 
@@ -23,7 +23,7 @@ public final class HangUpService implements HostService {
     }
 
     @Override
-    public Session connect(HostPipe pipe) {
+    public Session connect(HostEnd pipe) {
         return new Session() {
             private long received;
 

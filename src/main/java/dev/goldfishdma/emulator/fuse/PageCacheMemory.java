@@ -1,5 +1,9 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.fuse;
 
+import dev.goldfishdma.emulator.model.EmulatedRegion;
+import dev.goldfishdma.emulator.model.RegionTable;
+import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.gen.fuse.Fuse;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_in;
 import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_out;
 import dev.goldfishdma.gen.fuse.fuse_notify_store_out;
@@ -17,27 +21,40 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The host's view of the guest's DMA regions, by guest physical address, as an emulator service has it:
- * it reads what the guest wrote into its mapping and writes into that mapping, without the guest calling
- * msync or anything else.
+ * Region memory through the kernel's page cache: the guest's mapping of a region is the page cache of the
+ * device inode its pipe was opened on, and the region's memory ({@link EmulatedRegion#ensureAllocated()}) is
+ * the server's copy behind it. This class serves both sides of that arrangement.
  *
- * <p>The guest's mapping of a region is the kernel's page cache of the region's FUSE node, so:
+ * <p>The guest's side, on the request thread:
  * <ul>
- * <li>a read asks the kernel for those pages with FUSE_NOTIFY_RETRIEVE. Each retrieve returns at most
+ * <li>a page fault of the mapping is a READ without the lock-owner flag ({@link #pageFault}), filled from the
+ *     server's copy; the first one allocates the region's memory and so gives it its physical address;</li>
+ * <li>the kernel writes dirty pages back, whenever it likes (and at munmap and close), as WRITEs with
+ *     FUSE_WRITE_CACHE ({@link #writeBack}), which update the copy; pages it drops are refetched from the
+ *     copy on the next touch;</li>
+ * <li>before a pipe read or write of {@code count} bytes (direct I/O at offset 0), the kernel writes back
+ *     the dirty pages of that range of the mapping, and before a write it also drops them from the page
+ *     cache (file.c, fuse_direct_io, when direct_io_allow_mmap is set); the guest's next touch faults them
+ *     in again from the copy, which the writeback has just updated. Correct, but the first page of a
+ *     mapping is refetched after each pipe write.</li>
+ * </ul>
+ *
+ * <p>The host's side ({@link RegionMemory}, on the services' threads):
+ * <ul>
+ * <li>a read asks the kernel for the cached pages with FUSE_NOTIFY_RETRIEVE. Each retrieve returns at most
  *     max_write bytes spread over at most max_pages pages, and stops at the first page that is not cached
- *     or not up to date (fs/fuse/dev.c, fuse_retrieve); such a
- *     page is not in any mapping, and its last contents are in the server's copy (the kernel wrote it back
- *     before dropping it, or it was never touched), so the read takes that page from the copy and retrieves
- *     again from the next page;</li>
+ *     or not up to date (fs/fuse/dev.c, fuse_retrieve); such a page is not in any mapping, and its last
+ *     contents are in the server's copy (the kernel wrote it back before dropping it, or it was never
+ *     touched), so the read takes that page from the copy and retrieves again from the next page;</li>
  * <li>a write updates the server's copy first, then pushes the bytes into the page cache with
  *     FUSE_NOTIFY_STORE, where the guest's mapping sees them at once; pages the store cannot complete are
  *     filled from the copy when next faulted in.</li>
  * </ul>
- *
- * <p>Both wait for the emulator's request thread (a retrieve is answered as a request), so they must not be
- * called on it: services call them from threads of their own.
+ * Both wait for the request thread (a retrieve is answered as a request), so they must not be called on it.
+ * A host write racing the kernel's writeback of the same page can leave the copy older than the page the
+ * guest sees, until that page is written back again; only a page dropped in that window comes back stale.
  */
-public final class HostMemory {
+final class PageCacheMemory implements RegionMemory {
     private static final long RETRIEVE_TIMEOUT_SECONDS = 30;
 
     private final FuseConnection connection;
@@ -46,7 +63,7 @@ public final class HostMemory {
     private final AtomicLong nextNotifyUnique = new AtomicLong(1);
     private volatile Thread requestThread;
 
-    HostMemory(FuseConnection connection, RegionTable regions) {
+    PageCacheMemory(FuseConnection connection, RegionTable regions) {
         this.connection = connection;
         this.regions = regions;
     }
@@ -55,19 +72,56 @@ public final class HostMemory {
         this.requestThread = thread;
     }
 
-    /** The size of the live region at guest physical address {@code phys}, or -1 if there is none. */
+    // ---- the guest's side (request thread) --------------------------------------------------------------
+
+    /**
+     * A page-cache READ of {@code size} bytes at {@code offset}: the guest touched its mapping of
+     * {@code region} (null before CREATE_REGION). Served from the region's memory, which the first fault
+     * allocates. Anything outside a region is an error, so the guest gets SIGBUS where the driver would map
+     * garbage or oops.
+     */
+    FuseReply pageFault(EmulatedRegion region, long offset, int size) {
+        if (region == null || offset < 0 || offset + size > region.size()) {
+            return FuseReply.error(Errno.EIO);
+        }
+        MemorySegment copy;
+        try {
+            copy = region.ensureAllocated();
+        } catch (OutOfMemoryError e) {
+            return FuseReply.error(Errno.ENOMEM);
+        }
+        if (copy == null) {
+            return FuseReply.error(Errno.EIO);
+        }
+        return FuseReply.ok(copy.asSlice(offset, size));
+    }
+
+    /** Writeback of dirty pages of the mapping of {@code region}: the copy takes them (clipped to the region). */
+    void writeBack(EmulatedRegion region, long offset, MemorySegment data) {
+        if (region == null || offset < 0 || offset >= region.size()) {
+            return;
+        }
+        MemorySegment copy;
+        try {
+            copy = region.ensureAllocated();
+        } catch (OutOfMemoryError e) {
+            return;
+        }
+        if (copy != null) {
+            long n = Math.min(data.byteSize(), region.size() - offset);
+            MemorySegment.copy(data, 0, copy, offset, n);
+        }
+    }
+
+    // ---- the host's side (services' threads) ------------------------------------------------------------
+
+    @Override
     public long regionSize(long phys) {
         EmulatedRegion region = regions.lookup(phys);
         return region == null ? -1 : region.size();
     }
 
-    /**
-     * Copies {@code dst.byteSize()} bytes at {@code offset} of the region at {@code phys} into {@code dst},
-     * as the guest's mapping holds them now.
-     *
-     * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region, EIO
-     *         when the kernel did not answer
-     */
+    @Override
     public int read(long phys, long offset, MemorySegment dst) {
         return withRegion(phys, offset, dst.byteSize(), (region, copy) -> {
             long length = dst.byteSize();
@@ -75,12 +129,12 @@ public final class HostMemory {
             long pos = offset;
             // Filled by the request thread when the kernel's reply arrives, possibly after a time-out here:
             // memory that the collector frees once neither side holds it, not an arena closed under a writer.
-            MemorySegment staging = Arena.ofAuto().allocate(FuseProtocol.MAX_WRITE);
+            MemorySegment staging = Arena.ofAuto().allocate(FuseConnection.MAX_WRITE);
             while (pos < end) {
                 // A retrieve covers at most max_pages pages: from an unaligned position that is less than
                 // max_write bytes. Asking for no more than fits makes a short answer mean an uncached page.
-                int chunk = (int) Math.min(end - pos, FuseProtocol.MAX_WRITE - pos % Libc.PAGE_SIZE);
-                long got = retrieve(region.nodeId(), pos, chunk, staging);
+                int chunk = (int) Math.min(end - pos, FuseConnection.MAX_WRITE - pos % Libc.PAGE_SIZE);
+                long got = retrieve(region.inode(), pos, chunk, staging);
                 if (got < 0) {
                     int errno = (int) -got;
                     if (errno == Errno.ENOENT) {
@@ -102,12 +156,7 @@ public final class HostMemory {
         });
     }
 
-    /**
-     * Writes {@code src} at {@code offset} of the region at {@code phys}, so that the guest's mapping shows
-     * it at once.
-     *
-     * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region
-     */
+    @Override
     public int write(long phys, long offset, MemorySegment src) {
         return withRegion(phys, offset, src.byteSize(), (region, copy) -> {
             long length = src.byteSize();
@@ -116,11 +165,11 @@ public final class HostMemory {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = fuse_notify_store_out.allocate(arena);
                 for (long done = 0; done < length; ) {
-                    int chunk = (int) Math.min(length - done, FuseProtocol.MAX_WRITE);
-                    fuse_notify_store_out.nodeid(out, region.nodeId());
+                    int chunk = (int) Math.min(length - done, FuseConnection.MAX_WRITE);
+                    fuse_notify_store_out.nodeid(out, region.inode());
                     fuse_notify_store_out.offset(out, offset + done);
                     fuse_notify_store_out.size(out, chunk);
-                    int errno = connection.notify(FuseProtocol.NOTIFY_STORE, out, src.asSlice(done, chunk));
+                    int errno = connection.notify(Fuse.FUSE_NOTIFY_STORE(), out, src.asSlice(done, chunk));
                     if (errno == Errno.ENOENT) {
                         break; // no cached node: the copy is all there is
                     }
@@ -163,7 +212,7 @@ public final class HostMemory {
 
     private void checkThread() {
         if (Thread.currentThread() == requestThread) {
-            throw new IllegalStateException("HostMemory used on the emulator's request thread, which must "
+            throw new IllegalStateException("RegionMemory used on the emulator's request thread, which must "
                     + "answer the retrieve it would wait for: use a thread of the service's own");
         }
     }
@@ -184,7 +233,7 @@ public final class HostMemory {
             fuse_notify_retrieve_out.nodeid(out, nodeId);
             fuse_notify_retrieve_out.offset(out, offset);
             fuse_notify_retrieve_out.size(out, size);
-            int errno = connection.notify(FuseProtocol.NOTIFY_RETRIEVE, out);
+            int errno = connection.notify(Fuse.FUSE_NOTIFY_RETRIEVE(), out);
             if (errno != 0) {
                 return -errno;
             }
@@ -199,11 +248,11 @@ public final class HostMemory {
         }
     }
 
-    /** A NOTIFY_REPLY arrived (request thread): hand its data to the waiting retrieve. */
-    void onRetrieveReply(FuseRequest request) {
+    /** The NOTIFY_REPLY handler (request thread): hands the kernel's answer to the waiting retrieve. */
+    FuseReply onRetrieveReply(FuseRequest request) {
         PendingRetrieve waiting = pending.get(request.unique());
         if (waiting == null) {
-            return; // timed out meanwhile
+            return FuseReply.NONE; // timed out meanwhile
         }
         MemorySegment in = request.body();
         long size = Integer.toUnsignedLong(fuse_notify_retrieve_in.size(in));
@@ -211,6 +260,7 @@ public final class HostMemory {
         long n = Math.min(Math.min(size, data.byteSize()), waiting.staging.byteSize());
         MemorySegment.copy(data, 0, waiting.staging, 0, n);
         waiting.result.complete(n);
+        return FuseReply.NONE;
     }
 
     private static final class PendingRetrieve {

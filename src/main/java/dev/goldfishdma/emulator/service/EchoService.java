@@ -1,4 +1,4 @@
-package dev.goldfishdma.emulator;
+package dev.goldfishdma.emulator.service;
 
 import java.lang.foreign.MemorySegment;
 
@@ -17,7 +17,7 @@ public final class EchoService implements HostService {
     }
 
     @Override
-    public Session connect(HostPipe pipe) {
+    public Session connect(HostEnd pipe) {
         return (MemorySegment data) -> pipe.sendToGuest(data);
     }
 }

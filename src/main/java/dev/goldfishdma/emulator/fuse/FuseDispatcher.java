@@ -1,0 +1,140 @@
+package dev.goldfishdma.emulator.fuse;
+
+import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.libc.Errno;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * How a FUSE request is dispatched: the table of the opcodes the emulator serves, and the request boundary
+ * where a handler's result becomes exactly one reply.
+ *
+ * <p>A request travels one way: {@link FuseServer}'s request thread reads it from the
+ * {@link FuseConnection}; {@link #dispatch} finds its {@link Opcode} and calls that opcode's handler
+ * ({@link FuseInit}; {@link NodeNamespace} for names and attributes; {@link OpenFiles} for the device and
+ * status files, which asks the device model; {@link Interrupts}; {@link PageCacheMemory} for the kernel's
+ * answers to retrieves); the handler returns a {@link FuseReply}, and {@link #dispatch} writes it. Runs on
+ * the request thread only.
+ */
+final class FuseDispatcher {
+    private static final System.Logger LOG = System.getLogger(FuseDispatcher.class.getName());
+    private static final boolean ANSWERED = true;
+    private static final boolean UNANSWERED = false;
+
+    /** Handles a request of one opcode, returning its answer. */
+    @FunctionalInterface
+    interface Handler {
+        FuseReply handle(FuseDispatcher handlers, FuseRequest request, Arena arena);
+    }
+
+    /**
+     * The opcodes served, each written once: its number, whether the kernel waits for an answer, and its
+     * handler. Any other opcode is answered ENOSYS.
+     */
+    enum Opcode {
+        INIT(Fuse.FUSE_INIT(), ANSWERED, (d, request, arena) -> d.init.negotiate(request, arena)),
+        DESTROY(Fuse.FUSE_DESTROY(), ANSWERED, (d, request, arena) -> FuseReply.ok()),
+
+        LOOKUP(Fuse.FUSE_LOOKUP(), ANSWERED, (d, request, arena) -> d.namespace.lookup(request, arena)),
+        FORGET(Fuse.FUSE_FORGET(), UNANSWERED, (d, request, arena) -> d.namespace.forget(request)),
+        BATCH_FORGET(Fuse.FUSE_BATCH_FORGET(), UNANSWERED, (d, request, arena) -> d.namespace.batchForget(request)),
+        GETATTR(Fuse.FUSE_GETATTR(), ANSWERED, (d, request, arena) -> d.namespace.getattr(request, arena)),
+        STATFS(Fuse.FUSE_STATFS(), ANSWERED, (d, request, arena) -> d.namespace.statfs(arena)),
+        OPENDIR(Fuse.FUSE_OPENDIR(), ANSWERED, (d, request, arena) -> d.namespace.opendir(request, arena)),
+        READDIR(Fuse.FUSE_READDIR(), ANSWERED, (d, request, arena) -> d.namespace.readdir(request, arena)),
+        RELEASEDIR(Fuse.FUSE_RELEASEDIR(), ANSWERED, (d, request, arena) -> FuseReply.ok()),
+
+        OPEN(Fuse.FUSE_OPEN(), ANSWERED, (d, request, arena) -> d.files.open(request, arena)),
+        READ(Fuse.FUSE_READ(), ANSWERED, (d, request, arena) -> d.files.read(request)),
+        WRITE(Fuse.FUSE_WRITE(), ANSWERED, (d, request, arena) -> d.files.write(request, arena)),
+        IOCTL(Fuse.FUSE_IOCTL(), ANSWERED, (d, request, arena) -> d.files.ioctl(request, arena)),
+        POLL(Fuse.FUSE_POLL(), ANSWERED, (d, request, arena) -> d.files.poll(request, arena)),
+        FLUSH(Fuse.FUSE_FLUSH(), ANSWERED, (d, request, arena) -> FuseReply.ok()),
+        RELEASE(Fuse.FUSE_RELEASE(), ANSWERED, (d, request, arena) -> d.files.release(request)),
+
+        INTERRUPT(Fuse.FUSE_INTERRUPT(), UNANSWERED, (d, request, arena) -> d.interrupts.interrupt(request)),
+        NOTIFY_REPLY(Fuse.FUSE_NOTIFY_REPLY(), UNANSWERED, (d, request, arena) -> d.memory.onRetrieveReply(request));
+
+        private static final Map<Integer, Opcode> BY_CODE = Arrays.stream(values())
+                .collect(Collectors.toUnmodifiableMap(opcode -> opcode.code, Function.identity()));
+
+        private final int code;
+        private final boolean answered;
+        private final Handler handler;
+
+        Opcode(int code, boolean answered, Handler handler) {
+            this.code = code;
+            this.answered = answered;
+            this.handler = handler;
+        }
+
+        /** The opcode numbered {@code code}, or null for one the emulator does not serve. */
+        static Opcode of(int code) {
+            return BY_CODE.get(code);
+        }
+
+    }
+
+    private final FuseConnection connection;
+    private final FuseInit init;
+    private final NodeNamespace namespace;
+    private final OpenFiles files;
+    private final Interrupts interrupts;
+    private final PageCacheMemory memory;
+
+    FuseDispatcher(FuseConnection connection, FuseInit init, NodeNamespace namespace, OpenFiles files,
+                   Interrupts interrupts, PageCacheMemory memory) {
+        this.connection = connection;
+        this.init = init;
+        this.namespace = namespace;
+        this.files = files;
+        this.interrupts = interrupts;
+        this.memory = memory;
+    }
+
+    /**
+     * Handles one request and answers it, unless its opcode takes no answer: the request boundary. Whatever
+     * the handler returns, an answered opcode gets exactly one reply, now or (for {@link FuseReply#LATER})
+     * from whoever completes it; a handler that throws a RuntimeException is answered EIO.
+     *
+     * @return false after DESTROY: the kernel will send nothing more
+     */
+    boolean dispatch(FuseRequest request) {
+        Opcode opcode = Opcode.of(request.opcode());
+        if (opcode == null) {
+            connection.reply(request.unique(), Errno.ENOSYS);
+            return true;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            FuseReply reply;
+            try {
+                reply = opcode.handler.handle(this, request, arena);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "failed to handle " + opcode + " (" + request + ")", e);
+                reply = FuseReply.error(Errno.EIO);
+            }
+            if (opcode.answered) {
+                answer(opcode, request, reply);
+            }
+        }
+        return opcode != Opcode.DESTROY;
+    }
+
+    private void answer(Opcode opcode, FuseRequest request, FuseReply reply) {
+        switch (reply) {
+            case FuseReply.Ok ok -> connection.reply(request.unique(), 0, ok.payload());
+            case FuseReply.Error error -> connection.reply(request.unique(), error.errno());
+            case FuseReply.Later later -> {
+                // Its completion answers it.
+            }
+            case FuseReply.None none -> {
+                LOG.log(System.Logger.Level.ERROR, "no answer to " + opcode + " (" + request + "), which takes one");
+                connection.reply(request.unique(), Errno.EIO);
+            }
+        }
+    }
+}

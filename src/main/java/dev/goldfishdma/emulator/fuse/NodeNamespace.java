@@ -1,0 +1,196 @@
+package dev.goldfishdma.emulator.fuse;
+
+import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.gen.fuse.fuse_attr;
+import dev.goldfishdma.gen.fuse.fuse_attr_out;
+import dev.goldfishdma.gen.fuse.fuse_batch_forget_in;
+import dev.goldfishdma.gen.fuse.fuse_dirent;
+import dev.goldfishdma.gen.fuse.fuse_entry_out;
+import dev.goldfishdma.gen.fuse.fuse_forget_in;
+import dev.goldfishdma.gen.fuse.fuse_forget_one;
+import dev.goldfishdma.gen.fuse.fuse_kstatfs;
+import dev.goldfishdma.gen.fuse.fuse_open_out;
+import dev.goldfishdma.gen.fuse.fuse_read_in;
+import dev.goldfishdma.gen.fuse.fuse_statfs_out;
+import dev.goldfishdma.gen.libc.LibcConstants;
+import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The names, nodes and attributes of the mount: a root directory holding the device file
+ * ({@value #DEVICE_FILE_NAME}) and the read-only status file ({@value #STATUS_FILE_NAME}).
+ * Handles LOOKUP, FORGET, BATCH_FORGET, GETATTR, STATFS, OPENDIR and READDIR.
+ *
+ * <ul>
+ * <li><b>One inode per open.</b> All opens of one path would share one inode and so one page cache, and two
+ *     pipes mapped at once would see the same memory. Every LOOKUP of the device name therefore answers a
+ *     fresh node id, with entry and attribute timeouts of 0: the kernel revalidates the cached dentry at
+ *     each path walk (dir.c, fuse_dentry_revalidate), sees a different node id, drops the dentry (and
+ *     FORGETs the id) and looks the name up again, so each open() gets its own inode. Node ids are
+ *     forgotten through FORGET and BATCH_FORGET (which are never answered).</li>
+ * <li><b>Sizes.</b> GETATTR gives the device a size of 256 MiB, the largest region: a fault past the end
+ *     of the file would be SIGBUS without asking the server, and a page-cache READ answered short would
+ *     shrink the kernel's idea of the size (file.c, fuse_short_read), so READs are answered whole or with
+ *     an error. The size never changes, which keeps the kernel from dropping the page cache on GETATTR
+ *     (inode.c, fuse_change_attributes).</li>
+ * </ul>
+ */
+public final class NodeNamespace {
+    /** The name of the device file in the mount directory. */
+    public static final String DEVICE_FILE_NAME = "goldfish_pipe";
+    /** The name of the status file in the mount directory. */
+    public static final String STATUS_FILE_NAME = "status";
+
+    static final long ROOT_NODE = Fuse.FUSE_ROOT_ID();
+    static final long STATUS_NODE = 2;
+    /** Device nodes are numbered from here on, one per LOOKUP, never reused. */
+    static final long FIRST_DEVICE_NODE = 16;
+    /** The device file's size: the largest region, so that no mapping of a valid region passes the end. */
+    static final long DEVICE_FILE_SIZE = DriverRules.MAX_REGION_SIZE;
+
+    private static final int S_IFDIR = LibcConstants.S_IFDIR();
+    private static final int S_IFREG = LibcConstants.S_IFREG();
+    private static final long DIRENT_HEADER_SIZE = fuse_dirent.sizeof();
+
+    NodeNamespace() {
+    }
+
+    /** Live device node ids and how many lookups the kernel holds on each. */
+    private final Map<Long, Long> deviceNodeLookups = new ConcurrentHashMap<>();
+    private long nextDeviceNode = FIRST_DEVICE_NODE;
+    private final long startSeconds = System.currentTimeMillis() / 1000;
+
+    static boolean isDeviceNode(long nodeId) {
+        return nodeId >= FIRST_DEVICE_NODE;
+    }
+
+    /** The device nodes the kernel still holds (the status file's {@code nodes} line). */
+    long liveDeviceNodes() {
+        return deviceNodeLookups.size();
+    }
+
+    FuseReply lookup(FuseRequest request, Arena arena) {
+        if (request.nodeId() != ROOT_NODE) {
+            return FuseReply.error(Errno.ENOTDIR);
+        }
+        String name = request.name();
+        long nodeId;
+        if (NodeNamespace.DEVICE_FILE_NAME.equals(name)) {
+            nodeId = nextDeviceNode++;
+            deviceNodeLookups.put(nodeId, 1L);
+        } else if (NodeNamespace.STATUS_FILE_NAME.equals(name)) {
+            nodeId = STATUS_NODE;
+        } else {
+            return FuseReply.error(Errno.ENOENT);
+        }
+        MemorySegment out = fuse_entry_out.allocate(arena);
+        fuse_entry_out.nodeid(out, nodeId);
+        fuse_entry_out.generation(out, 1);
+        // Timeouts of 0: every path walk asks again, so that each open() of the device gets a new node.
+        fuse_entry_out.entry_valid(out, 0);
+        fuse_entry_out.attr_valid(out, 0);
+        fillAttributes(fuse_entry_out.attr(out), nodeId);
+        return FuseReply.ok(out);
+    }
+
+    FuseReply forget(FuseRequest request) {
+        forget(request.nodeId(), fuse_forget_in.nlookup(request.body()));
+        return FuseReply.NONE;
+    }
+
+    FuseReply batchForget(FuseRequest request) {
+        int count = fuse_batch_forget_in.count(request.body());
+        MemorySegment entries = request.bodyAfter(fuse_batch_forget_in.sizeof());
+        for (int i = 0; i < count; i++) {
+            MemorySegment entry = fuse_forget_one.asSlice(entries, i);
+            forget(fuse_forget_one.nodeid(entry), fuse_forget_one.nlookup(entry));
+        }
+        return FuseReply.NONE;
+    }
+
+    private void forget(long nodeId, long lookups) {
+        deviceNodeLookups.computeIfPresent(nodeId, (id, held) -> held - lookups <= 0 ? null : held - lookups);
+    }
+
+    FuseReply getattr(FuseRequest request, Arena arena) {
+        long nodeId = request.nodeId();
+        if (nodeId != ROOT_NODE && nodeId != STATUS_NODE && !isDeviceNode(nodeId)) {
+            return FuseReply.error(Errno.ENOENT);
+        }
+        MemorySegment out = fuse_attr_out.allocate(arena);
+        fuse_attr_out.attr_valid(out, 0);
+        fillAttributes(fuse_attr_out.attr(out), nodeId);
+        return FuseReply.ok(out);
+    }
+
+    private void fillAttributes(MemorySegment attr, long nodeId) {
+        fuse_attr.ino(attr, nodeId);
+        fuse_attr.atime(attr, startSeconds);
+        fuse_attr.mtime(attr, startSeconds);
+        fuse_attr.ctime(attr, startSeconds);
+        fuse_attr.blksize(attr, (int) Libc.PAGE_SIZE);
+        fuse_attr.uid(attr, 0);
+        fuse_attr.gid(attr, 0);
+        if (nodeId == ROOT_NODE) {
+            fuse_attr.mode(attr, S_IFDIR | 0755);
+            fuse_attr.nlink(attr, 2);
+        } else if (nodeId == STATUS_NODE) {
+            fuse_attr.mode(attr, S_IFREG | 0444);
+            fuse_attr.nlink(attr, 1);
+        } else {
+            fuse_attr.mode(attr, S_IFREG | 0666);
+            fuse_attr.nlink(attr, 1);
+            fuse_attr.size(attr, DEVICE_FILE_SIZE);
+        }
+    }
+
+    FuseReply statfs(Arena arena) {
+        MemorySegment out = fuse_statfs_out.allocate(arena);
+        MemorySegment st = fuse_statfs_out.st(out);
+        fuse_kstatfs.bsize(st, (int) Libc.PAGE_SIZE);
+        fuse_kstatfs.frsize(st, (int) Libc.PAGE_SIZE);
+        fuse_kstatfs.namelen(st, 255);
+        return FuseReply.ok(out);
+    }
+
+    FuseReply opendir(FuseRequest request, Arena arena) {
+        if (request.nodeId() != ROOT_NODE) {
+            return FuseReply.error(Errno.ENOTDIR);
+        }
+        return FuseReply.ok(fuse_open_out.allocate(arena));
+    }
+
+    FuseReply readdir(FuseRequest request, Arena arena) {
+        MemorySegment in = request.body();
+        long offset = fuse_read_in.offset(in);
+        int size = fuse_read_in.size(in);
+        String[] names = {".", "..", NodeNamespace.DEVICE_FILE_NAME, NodeNamespace.STATUS_FILE_NAME};
+        long[] inodes = {ROOT_NODE, ROOT_NODE, FIRST_DEVICE_NODE, STATUS_NODE};
+        int[] types = {S_IFDIR, S_IFDIR, S_IFREG, S_IFREG};
+        MemorySegment out = arena.allocate(Math.max(size, 8), 8);
+        long used = 0;
+        for (int i = (int) offset; i < names.length; i++) {
+            byte[] name = names[i].getBytes(StandardCharsets.UTF_8);
+            long entrySize = (DIRENT_HEADER_SIZE + name.length + 7) & ~7L;
+            if (used + entrySize > size) {
+                break;
+            }
+            MemorySegment entry = out.asSlice(used, entrySize);
+            entry.fill((byte) 0);
+            fuse_dirent.ino(entry, inodes[i]);
+            fuse_dirent.off(entry, i + 1);
+            fuse_dirent.namelen(entry, name.length);
+            fuse_dirent.type(entry, types[i] >>> 12); // DT_* is the S_IF* type shifted down
+            MemorySegment.copy(MemorySegment.ofArray(name), 0, entry, DIRENT_HEADER_SIZE, name.length);
+            used += entrySize;
+        }
+        return FuseReply.ok(out.asSlice(0, used));
+    }
+}
