@@ -32,7 +32,7 @@ final class DeviceChoice implements AutoCloseable {
         AvailableDevice available = AvailableDevice.find();
         if (available.emulated()) {
             out.println("no goldfish pipe device here; using an emulated one at " + available.path()
-                    + " (removed on exit)");
+                    + " (mounted by " + available.mountDescription() + ", removed on exit)");
             out.flush();
         }
         return new DeviceChoice(available.path(), available);

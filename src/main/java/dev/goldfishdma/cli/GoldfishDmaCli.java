@@ -1,6 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.NoDeviceException;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import picocli.CommandLine;
@@ -36,7 +37,7 @@ public final class GoldfishDmaCli implements Runnable {
             String name = commandLine.getCommandName();
             commandLine.getErr().println(name + ": " + e.getMessage());
             commandLine.getErr().flush();
-            if (e instanceof NoDeviceException) {
+            if (e instanceof NoDeviceException || e instanceof FuseUnavailableException) {
                 return ExitCodes.NO_DEVICE;
             }
             if (e instanceof ErrnoException errno) {

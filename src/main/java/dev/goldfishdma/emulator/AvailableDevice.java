@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DevicePaths;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,8 +29,9 @@ public final class AvailableDevice implements AutoCloseable {
     /**
      * The first of {@link DevicePaths#KNOWN} that exists, else an emulated device.
      *
-     * @throws IOException if there is no real device and the emulated one does not start (it needs
-     *                     {@code /dev/fuse} and the right to mount)
+     * @throws FuseUnavailableException if there is no real device and this user can mount FUSE in no way
+     *                                  (the message says what is missing)
+     * @throws IOException              if there is no real device and the emulated one does not start
      */
     public static AvailableDevice find() throws IOException {
         Optional<Path> real = DevicePaths.find();
@@ -40,16 +42,24 @@ public final class AvailableDevice implements AutoCloseable {
         try {
             EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")));
             return new AvailableDevice(emulator.devicePath(), emulator, workDir);
+        } catch (FuseUnavailableException e) {
+            delete(workDir);
+            throw new FuseUnavailableException("no goldfish pipe device here, and no emulated one can be mounted: "
+                    + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             delete(workDir);
-            throw new IOException("no goldfish pipe device here, and the emulated one did not start (it needs "
-                    + "/dev/fuse and the right to mount, i.e. root)", e);
+            throw new IOException("no goldfish pipe device here, and the emulated one did not start", e);
         }
     }
 
     /** The device file to open. */
     public Path path() {
         return path;
+    }
+
+    /** For an emulated device, how it was mounted (e.g. {@code "fusermount3 (uid 1000)"}); else null. */
+    public String mountDescription() throws IOException {
+        return emulator == null ? null : emulator.mountDescription();
     }
 
     /** Whether this is an emulated device started by {@link #find()}. */

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
@@ -56,8 +57,9 @@ public final class EmulatorProcess implements AutoCloseable {
      * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
      * line.
      *
-     * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
-     *                     carries the end of its log
+     * @throws FuseUnavailableException when the child found that this user can mount FUSE in no way
+     * @throws IOException              when the child exits or stays silent for {@code readyTimeout}; the
+     *                                  message carries the end of its log
      */
     public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
@@ -89,9 +91,12 @@ public final class EmulatorProcess implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            String status = exitStatus(process);
             String why = e instanceof TimeoutException ? "no ready line within " + readyTimeout
-                    : "it exited before serving (status " + exitStatus(process) + ")";
-            IOException failure = new IOException("the emulator did not start on " + dir + ": " + why
+                    : "it exited before serving (status " + status + ")";
+            IOException failure = status.equals(Integer.toString(EmulatorMain.EXIT_FUSE_UNAVAILABLE))
+                    ? new FuseUnavailableException(reason(logFile))
+                    : new IOException("the emulator did not start on " + dir + ": " + why
                     + "; its log ends with:\n" + logTail(logFile));
             new EmulatorProcess(process, dir, dir, logFile).close();
             throw failure;
@@ -142,6 +147,17 @@ public final class EmulatorProcess implements AutoCloseable {
         }
     }
 
+    /** The child's last line of diagnostics: why it did not start. */
+    private static String reason(Path logFile) {
+        String tail = logTail(logFile).strip();
+        String last = tail.substring(tail.lastIndexOf('\n') + 1);
+        String prefix = "cannot start on ";
+        int at = last.indexOf(prefix);
+        // "goldfish emulator: cannot start on DIR: <reason>"
+        int colon = at < 0 ? -1 : last.indexOf(": ", at + prefix.length());
+        return colon < 0 ? last : last.substring(colon + 2);
+    }
+
     /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
     public Path devicePath() {
         return devicePath;
@@ -150,6 +166,16 @@ public final class EmulatorProcess implements AutoCloseable {
     /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
     public Path statusPath() {
         return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
+    }
+
+    /**
+     * How the child mounted the directory, as its status file says: e.g. {@code "fusermount3 (uid 1000)"}
+     * (see {@link GoldfishPipeEmulator#mountDescription()}).
+     */
+    public String mountDescription() throws IOException {
+        String prefix = "mounted-by ";
+        return Files.readAllLines(statusPath(), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length())).findFirst().orElse("(not said)");
     }
 
     /** The directory the emulator is mounted on. */

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
@@ -51,8 +52,8 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *
-     * @throws IOException when the directory is missing, already served, or cannot be mounted on
-     *                     (e.g. {@code EPERM} without the right to mount)
+     * @throws FuseUnavailableException when this user can mount FUSE in no way (see {@link FuseServer})
+     * @throws IOException              when the directory is missing, already served, or cannot be mounted on
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
             throws IOException {
@@ -77,6 +78,14 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     /** Host access to the live DMA regions, as services have it. */
     public RegionMemory memory() {
         return server.memory();
+    }
+
+    /**
+     * How the directory was mounted: {@code "mount(2) (uid 0)"} with the right to mount,
+     * {@code "fusermount3 (uid 1000)"} for an ordinary user, {@code "... in a user namespace"} there.
+     */
+    public String mountDescription() {
+        return server.mountDescription();
     }
 
     /** The status file's current text (see {@link #statusPath()}). */

@@ -1,6 +1,8 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DevicePaths;
+import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
@@ -110,7 +112,9 @@ class CliTest {
         Run run = run("transfer", "--mib", "2");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
-        String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (removed on exit)"));
+        String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (mounted by "));
+        assertTrue(run.out().contains(" (mounted by " + FuseMount.expectedMethod() + " (uid " + Libc.getuid()),
+                "says how the device was mounted: " + run.out());
         assertTrue(!Files.exists(Path.of(path).getParent()), "the emulated device's directory is gone: " + path);
     }
 

@@ -1,11 +1,14 @@
 package dev.goldfishdma.testing;
 
+import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.libc.Libc;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -29,16 +32,22 @@ public final class Capabilities {
         Assumptions.abort(reason);
     }
 
-    /** Skips (or, under CI, fails) the calling test unless /dev/fuse is usable and mount(2) is permitted. */
+    /**
+     * Skips (or, under CI, fails) the calling test unless this user can mount the emulated device: with
+     * mount(2) (root, or root of a user namespace) or through fusermount3 (an ordinary user). The first call
+     * that finds it possible says on the console which way the tests will mount.
+     */
     public static void requireFuseMount() {
-        Path fuse = Path.of("/dev/fuse");
-        require(Files.isReadable(fuse) && Files.isWritable(fuse), "/dev/fuse is missing or not readable and writable");
-        require(hasSysAdmin(), "mounting needs CAP_SYS_ADMIN (run as root)");
+        String reason = FuseMount.unavailableReason();
+        require(reason == null, reason);
+        if (!MOUNT_WAY_SHOWN.getAndSet(true)) {
+            System.err.println("Emulated device: mounting as uid " + Libc.getuid()
+                    + (FuseMount.inUserNamespace() ? " in a user namespace" : "") + " with "
+                    + FuseMount.expectedMethod());
+        }
     }
 
-    private static boolean hasSysAdmin() {
-        return hasCapability(21);
-    }
+    private static final AtomicBoolean MOUNT_WAY_SHOWN = new AtomicBoolean();
 
     /** Whether this process has capability number {@code capability} ({@code CAP_*}) in its effective set. */
     public static boolean hasCapability(int capability) {

@@ -45,7 +45,8 @@ public final class FuseServer implements AutoCloseable {
         this.device = new GoldfishDevice(services, regions, memory);
         NodeNamespace namespace = new NodeNamespace();
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts, connection);
+        this.files = new OpenFiles(device, namespace, memory, interrupts, connection,
+                "mounted-by " + mount.describe() + "\n");
         this.dispatcher = new FuseDispatcher(connection, init, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
@@ -93,9 +94,14 @@ public final class FuseServer implements AutoCloseable {
         return memory;
     }
 
-    /** The status file's current text. */
+    /** The status file's current text: the device's pipes and regions, then how it is mounted. */
     public String statusText() {
         return files.statusText();
+    }
+
+    /** How the directory was mounted, e.g. {@code "fusermount3 (uid 1000)"}. */
+    public String mountDescription() {
+        return mount.describe();
     }
 
     /** Waits until the server stops: closed, or unmounted from outside (DESTROY). */
