@@ -72,9 +72,14 @@ public final class EmulatorProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
-                "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
-                "-cp", absoluteClassPath(),
-                EmulatorMain.class.getName(), dir.toString()));
+                "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log")));
+        // How to mount, when this JVM was told (see FuseMount): the child mounts, so it must know.
+        for (String property : List.of(FuseMount.METHOD_PROPERTY, FuseMount.FUSERMOUNT_PROPERTY)) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", absoluteClassPath(), EmulatorMain.class.getName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

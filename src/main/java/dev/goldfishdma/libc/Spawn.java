@@ -117,6 +117,14 @@ public final class Spawn {
         }
     }
 
+    /**
+     * Whether {@link #start} closes every descriptor not chosen in the child (the C library has
+     * {@code posix_spawn_file_actions_addclosefrom_np}), not only the close-on-exec ones.
+     */
+    public static boolean closesOtherDescriptors() {
+        return ADD_CLOSEFROM != null;
+    }
+
     /** The posix_spawn family returns the error number instead of setting errno. */
     private static void check(String call, int error) throws ErrnoException {
         if (error != 0) {

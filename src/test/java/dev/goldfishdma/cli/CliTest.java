@@ -119,6 +119,27 @@ class CliTest {
     }
 
     @Test
+    void withNoWayToMountFuseTheToolExitsWith3AndSaysWhatToInstall(@TempDir Path dir) {
+        Capabilities.require(DevicePaths.find().isEmpty(), "this machine has a real goldfish pipe device");
+        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
+        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, dir.resolve("no-such-fusermount3").toString());
+        try {
+            String reason = FuseMount.unavailableReason();
+            Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+            // transfer starts its emulated device in a child process, which tells why it could not mount.
+            Run transfer = run("transfer", "--mib", "1");
+            assertEquals(3, transfer.exitCode(), transfer.toString());
+            assertTrue(transfer.err().contains(reason), transfer.err());
+            Run emulator = run("emulator", dir.resolve("mnt").toString());
+            assertEquals(3, emulator.exitCode(), emulator.toString());
+            assertTrue(emulator.err().contains(reason), emulator.err());
+        } finally {
+            System.clearProperty(FuseMount.METHOD_PROPERTY);
+            System.clearProperty(FuseMount.FUSERMOUNT_PROPERTY);
+        }
+    }
+
+    @Test
     void benchPrintsItsTable() {
         Run run = run("bench", "--device", DEVICE.path().toString(), "--runs", "1", "--calls", "50");
         assertEquals(0, run.exitCode(), run.toString());

@@ -63,9 +63,16 @@ public final class FuseMount {
     private static final String SOURCE = "goldfish";
     private static final Path DEVICE = Path.of("/dev/fuse");
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-    /** Where libfuse looks for the helper before PATH; overridable with this system property. */
+    /** Where libfuse looks for the helper before PATH. */
     private static final List<Path> FUSERMOUNT_DIRS = List.of(Path.of("/usr/bin"), Path.of("/bin"));
-    static final String FUSERMOUNT_PROPERTY = "goldfish.fusermount";
+    /** The system property that names the fusermount3 to use instead of looking for one (for tests). */
+    public static final String FUSERMOUNT_PROPERTY = "goldfish.fusermount";
+    /**
+     * The way {@link #mount} takes when the system property {@value #METHOD_PROPERTY} forces one:
+     * {@code fusermount3} or {@code mount} (for tests: root can mount through fusermount3 too); absent or
+     * {@code auto}, the way is chosen as described in the class documentation.
+     */
+    public static final String METHOD_PROPERTY = "goldfish.emulator.mount";
     private static final String FUSERMOUNT = "fusermount3";
     // fusermount3 takes the descriptor number from its environment; above 2, which newer versions require.
     private static final int FUSERMOUNT_COMM_FD = 3;
@@ -113,12 +120,24 @@ public final class FuseMount {
      *                                  missing)
      * @throws IOException              when the directory is missing or already served, or cannot be
      *                                  mounted on (e.g. fusermount3 refuses it: the message quotes it)
+     * @see #METHOD_PROPERTY
      */
     static FuseMount mount(Path dir) throws IOException {
-        return mount(dir, null);
+        return mount(dir, forcedMethod());
     }
 
-    /** {@link #mount(Path)} with the way forced ({@code null}: chosen as described there), for tests. */
+    private static Method forcedMethod() {
+        String value = System.getProperty(METHOD_PROPERTY, "auto");
+        return switch (value) {
+            case "auto" -> null;
+            case "mount" -> Method.MOUNT_SYSCALL;
+            case "fusermount3" -> Method.FUSERMOUNT;
+            default -> throw new IllegalArgumentException(METHOD_PROPERTY + " must be auto, mount or fusermount3, not "
+                    + value);
+        };
+    }
+
+    /** {@link #mount(Path)} with the way forced ({@code null}: chosen as described there). */
     static FuseMount mount(Path dir, Method forced) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         int stale = detachStale(target);
@@ -164,7 +183,7 @@ public final class FuseMount {
         if (!Files.isReadable(DEVICE) || !Files.isWritable(DEVICE)) {
             return noAccessReason();
         }
-        if (!hasCapability(CAP_SYS_ADMIN) && findFusermount() == null) {
+        if (expectedMethod() == Method.FUSERMOUNT && findFusermount() == null) {
             return noFusermountReason();
         }
         return null;
@@ -175,7 +194,8 @@ public final class FuseMount {
      * is still tried first, and may fail without a mount namespace of this user namespace's own).
      */
     public static Method expectedMethod() {
-        return hasCapability(CAP_SYS_ADMIN) ? Method.MOUNT_SYSCALL : Method.FUSERMOUNT;
+        Method forced = forcedMethod();
+        return forced != null ? forced : hasCapability(CAP_SYS_ADMIN) ? Method.MOUNT_SYSCALL : Method.FUSERMOUNT;
     }
 
     private static String noAccessReason() {
@@ -184,9 +204,11 @@ public final class FuseMount {
     }
 
     private static String noFusermountReason() {
-        return "cannot mount FUSE as uid " + Libc.getuid() + ": mount(2) needs CAP_SYS_ADMIN (root), and "
-                + FUSERMOUNT + ", which lets ordinary users mount, is not installed (looked in " + fusermountPlaces()
-                + "): install the distribution's fuse3 package";
+        String why = forcedMethod() == Method.FUSERMOUNT ? METHOD_PROPERTY + "=fusermount3 asks for it"
+                : "mount(2) needs CAP_SYS_ADMIN (root)";
+        return "cannot mount FUSE as uid " + Libc.getuid() + ": " + why + ", and " + FUSERMOUNT + ", which lets "
+                + "ordinary users mount, is not installed (looked in " + fusermountPlaces() + "): install the "
+                + "distribution's fuse3 package";
     }
 
     /** Opens {@code /dev/fuse} for mount(2); a failure that no other way could avoid is said as such. */
