@@ -1,12 +1,11 @@
 package dev.goldfishdma.cli;
 
+import dev.goldfishdma.device.DeviceProbe;
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.OpenFlags;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,9 +52,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--runs and --calls must be positive");
         }
         PrintWriter out = spec.commandLine().getOut();
-        long size = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
-             GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
+        long size = DriverRules.DMA_BUFFER_SIZE;
+        try (CommandDevice chosen = CommandDevice.choose(device, out);
+             GoldfishPipe pipe = GoldfishPipe.open(chosen.path(), service);
              DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
              Arena arena = Arena.ofConfined()) {
             byte[] heap = new byte[(int) size];
@@ -64,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             MemorySegment.copy(heap, 0, offHeap, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, heap.length);
             region.physicalAddress();
 
-            out.printf("device %s, region %s, JDK %s, %s%n", choice.path(), Units.bytes(size),
+            out.printf("device %s, region %s, JDK %s, %s%n", chosen.path(), Units.bytes(size),
                     Runtime.version(), System.getProperty("os.arch"));
             out.printf("%-44s %14s%n", "what", "best");
             row(out, "copy byte[] -> region (32 MiB)", throughput(size, () -> region.write(0, heap, 0, heap.length)));
@@ -77,13 +76,9 @@ final class BenchCommand implements Callable<Integer> {
             }));
             row(out, "GETOFF ioctl (regionInfo)", perCall(pipe::regionInfo));
             row(out, "physicalAddress() (remembered)", perCall(region::physicalAddress));
-            int devNull = Libc.open("/dev/null", OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-            try {
-                MemorySegment arg = arena.allocate(16);
-                row(out, "ioctl on /dev/null, ENOTTY (kernel only)",
-                        perCall(() -> Libc.ioctlOrErrno(devNull, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), arg)));
-            } finally {
-                Libc.close(devNull);
+            // A goldfish ioctl on a file that is no device: the kernel answers ENOTTY by itself.
+            try (DeviceProbe devNull = DeviceProbe.open(Path.of("/dev/null"))) {
+                row(out, "ioctl on /dev/null, ENOTTY (kernel only)", perCall(devNull::unknownIoctl));
             }
         }
         return ExitCodes.OK;

@@ -1,9 +1,8 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.NoDeviceException;
+import dev.goldfishdma.device.NotAGoldfishPipeException;
 import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,10 +39,8 @@ public final class GoldfishDmaCli implements Runnable {
             if (e instanceof NoDeviceException || e instanceof FuseUnavailableException) {
                 return ExitCodes.NO_DEVICE;
             }
-            if (e instanceof ErrnoException errno) {
-                return errno.errno() == Errno.ENOTTY ? ExitCodes.NOT_A_GOLDFISH_PIPE
-                        : errno.errno() == Errno.ENOENT && "open".equals(errno.call()) ? ExitCodes.NO_DEVICE
-                        : ExitCodes.FAILURE;
+            if (e instanceof NotAGoldfishPipeException) {
+                return ExitCodes.NOT_A_GOLDFISH_PIPE;
             }
             if (e instanceof IllegalArgumentException) {
                 return ExitCodes.USAGE;

@@ -1,33 +1,23 @@
 package dev.goldfishdma.cli;
 
+import dev.goldfishdma.device.DeviceProbe;
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.IoctlRequest;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.MmapFlags;
-import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.device.ProbeReport;
+import dev.goldfishdma.device.ProbeStep;
+import dev.goldfishdma.device.RegionInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 /**
- * Finds the device and walks it through the driver's steps one syscall at a time, reporting what the driver
- * did at each. It uses the libc layer directly, not the device API, because the API never leaves a region
- * created but unmapped, and that state is one of the things to observe.
+ * Finds the device and walks it through the driver's steps one system call at a time ({@link DeviceProbe}),
+ * printing what the device answered at each and whether that is what the driver answers.
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Find the goldfish pipe device, create and map a small DMA region, and report what the "
@@ -53,114 +43,69 @@ final class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         DriverRules.checkRegionSize(size);
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out)) {
-            Path path = choice.path();
-            if (!Files.exists(path)) {
-                err.println("probe: " + path + " does not exist");
-                return ExitCodes.NO_DEVICE;
+        DriverRules.checkServiceName(service);
+        try (CommandDevice chosen = CommandDevice.choose(device, out)) {
+            return probe(chosen.path(), chosen.reason(), out);
+        }
+    }
+
+    private int probe(Path path, String reason, PrintWriter out) throws IOException {
+        out.println("device    " + path + " (" + reason + ")");
+        try (DeviceProbe probe = DeviceProbe.open(path)) {
+            ProbeReport report = probe.run(service, size, step -> {
+                out.println(line(step));
+                out.flush();
+            });
+            if (report.failure().isPresent()) {
+                throw report.failure().get();
             }
-            return probe(path, choice.emulated() ? "emulated" : device != null ? "given" : "found", out, err);
-        } catch (dev.goldfishdma.device.NoDeviceException e) {
-            err.println("probe: " + e.getMessage());
-            return ExitCodes.NO_DEVICE;
+            boolean ok = report.behavesAsDriver();
+            out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
+                    : "a goldfish pipe, but not every step behaved as the driver (see above)"));
+            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 
-    private int probe(Path path, String how, PrintWriter out, PrintWriter err) throws Exception {
-        out.println("device    " + path + " (" + how + ")");
-        int fd;
-        try {
-            fd = Libc.open(path.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-        } catch (ErrnoException e) {
-            err.println("probe: cannot open the device: " + e.getMessage());
-            return e.errno() == Errno.ENOENT ? ExitCodes.NO_DEVICE : ExitCodes.FAILURE;
+    private static String line(ProbeStep step) {
+        return switch (step.kind()) {
+            case OPEN -> "open      O_RDWR: " + step.detail();
+            case GETOFF_BEFORE_REGION -> "GETOFF    before any region: " + regionInfo(step) + comparison(step);
+            case CONNECT -> "connect   wrote " + step.detail() + (step.succeeded() ? "" : ": " + result(step));
+            case CREATE_REGION -> "CREATE    region of " + step.detail() + ": "
+                    + (step.succeeded() ? "ok" : result(step) + comparison(step));
+            case CREATE_REGION_AGAIN -> "CREATE    a second time: " + result(step) + comparison(step);
+            case GETOFF_BEFORE_MMAP -> "GETOFF    created, not mapped: " + regionInfo(step) + comparison(step);
+            case MMAP -> "mmap      " + step.detail() + ": " + (step.succeeded() ? "ok" : result(step));
+            case GETOFF_AFTER_MMAP -> "GETOFF    mapped: " + regionInfo(step)
+                    + (!step.succeeded() ? comparison(step) : step.regionInfo().allocated()
+                    ? " (allocated at mmap, as the driver)" : " (not allocated yet)");
+            case TOUCH -> "touch     " + step.detail();
+            case GETOFF_AFTER_TOUCH -> "GETOFF    after the first write: " + regionInfo(step)
+                    + (step.asDriver() ? " (allocated at first touch: the emulated device)" : comparison(step));
+            case LOCK -> "LOCK      " + result(step) + comparison(step);
+            case UNLOCK -> "UNLOCK    " + result(step) + comparison(step);
+            case UNKNOWN_IOCTL -> "ioctl     unknown " + step.detail() + ": " + result(step) + comparison(step);
+        };
+    }
+
+    /** What GETOFF reported, or its error. */
+    private static String regionInfo(ProbeStep step) {
+        if (!step.succeeded()) {
+            return result(step);
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
-            out.println("open      O_RDWR: fd " + fd);
+        RegionInfo info = step.regionInfo();
+        return "{phys_begin=0x" + Long.toHexString(info.physicalAddress()) + ", size=" + info.size() + "}";
+    }
 
-            int r = getoff(fd, info);
-            if (r == -Errno.ENOTTY) {
-                err.println("probe: " + path + " is not a goldfish pipe with DMA: GOLDFISH_DMA_IOC_GETOFF answered "
-                        + "ENOTTY (" + Errno.ENOTTY + "): " + Errno.describe(Errno.ENOTTY));
-                return ExitCodes.NOT_A_GOLDFISH_PIPE;
-            }
-            check(r, "GETOFF");
-            out.println("GETOFF    before any region: " + describe(info) + expect(info, 0, 0));
+    private static String result(ProbeStep step) {
+        return step.succeeded() ? "0" : step.errnoName() + " (" + step.errno() + ")";
+    }
 
-            byte[] connect = DriverRules.connectString(service);
-            MemorySegment connectBytes = arena.allocate(connect.length);
-            MemorySegment.copy(connect, 0, connectBytes, JAVA_BYTE, 0, connect.length);
-            Libc.writeFully(fd, connectBytes);
-            out.println("connect   wrote \"pipe:" + service + "\\0\"");
-
-            goldfish_dma_ioctl_info.size(info, size);
-            check(Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION(), info), "CREATE_REGION");
-            out.println("CREATE    region of " + size + " bytes: ok");
-            int again = Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION(), info);
-            out.println("CREATE    a second time: " + result(again) + (again == -Errno.EBUSY ? " (as the driver)"
-                    : " (the driver answers EBUSY)"));
-
-            check(getoff(fd, info), "GETOFF");
-            out.println("GETOFF    created, not mapped: " + describe(info) + expect(info, 0, size));
-
-            MemorySegment mapping = Libc.mmap(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, MmapFlags.MAP_SHARED,
-                    fd, 0).reinterpret(size);
-            try {
-                check(getoff(fd, info), "GETOFF");
-                long phys = goldfish_dma_ioctl_info.phys_begin(info);
-                out.println("GETOFF    mapped: " + describe(info) + (phys != 0 ? " (allocated at mmap, as the driver)"
-                        : " (not allocated yet)"));
-                if (phys == 0) {
-                    mapping.set(JAVA_BYTE, 0, (byte) 1);
-                    check(getoff(fd, info), "GETOFF");
-                    out.println("GETOFF    after the first write: " + describe(info)
-                            + " (allocated at first touch: the emulated device)");
-                }
-                long lock = Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), info);
-                long unlock = Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK(), info);
-                out.println("LOCK      " + result((int) lock) + ", UNLOCK " + result((int) unlock));
-                long unknown = IoctlRequest.iowr('G', 0x3f, goldfish_dma_ioctl_info.sizeof());
-                out.println("ioctl     unknown request " + IoctlRequest.describe(unknown) + ": "
-                        + result(Libc.ioctlOrErrno(fd, unknown, info)));
-                boolean ok = goldfish_dma_ioctl_info.phys_begin(info) != 0 && goldfish_dma_ioctl_info.size(info) == size
-                        && again == -Errno.EBUSY && lock == 0 && unlock == 0;
-                out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
-                        : "a goldfish pipe, but not every step behaved as the driver (see above)"));
-                return ok ? ExitCodes.OK : ExitCodes.FAILURE;
-            } finally {
-                Libc.munmap(mapping, size);
-            }
-        } finally {
-            Libc.close(fd);
+    private static String comparison(ProbeStep step) {
+        if (step.driverAnswer() == null) {
+            return "";
         }
-    }
-
-    private static int getoff(int fd, MemorySegment info) {
-        goldfish_dma_ioctl_info.phys_begin(info, -1);
-        goldfish_dma_ioctl_info.size(info, -1);
-        return Libc.ioctlOrErrno(fd, GoldfishDma.GOLDFISH_DMA_IOC_GETOFF(), info);
-    }
-
-    private static void check(int result, String name) throws ErrnoException {
-        if (result < 0) {
-            throw new ErrnoException("ioctl", "request=GOLDFISH_DMA_IOC_" + name, -result);
-        }
-    }
-
-    private static String result(int r) {
-        return r >= 0 ? String.valueOf(r) : Errno.name(-r) + " (" + -r + ")";
-    }
-
-    private static String describe(MemorySegment info) {
-        return "{phys_begin=0x" + Long.toHexString(goldfish_dma_ioctl_info.phys_begin(info)) + ", size="
-                + goldfish_dma_ioctl_info.size(info) + "}";
-    }
-
-    private static String expect(MemorySegment info, long phys, long size) {
-        boolean same = goldfish_dma_ioctl_info.phys_begin(info) == phys && goldfish_dma_ioctl_info.size(info) == size;
-        return same ? " (as the driver)" : " (the driver answers {" + phys + ", " + size + "})";
+        return step.asDriver() ? " (as the driver)" : " (the driver answers " + step.driverAnswer() + ")";
     }
 }

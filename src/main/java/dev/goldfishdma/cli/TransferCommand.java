@@ -6,7 +6,6 @@ import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.gen.dma.GoldfishDma;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +53,7 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--region-size", paramLabel = "BYTES",
             description = "The DMA region's size; larger inputs go in several chunks (default: 32 MiB, "
                     + "GOLDFISH_DMA_BUFFER_SIZE).")
-    long regionSize = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
+    long regionSize = DriverRules.DMA_BUFFER_SIZE;
 
     @Option(names = "--service", defaultValue = DmaServiceProtocol.SERVICE_NAME, paramLabel = "NAME",
             description = "The host checksum service (default: ${DEFAULT-VALUE}, the emulated device's).")
@@ -77,8 +76,8 @@ final class TransferCommand implements Callable<Integer> {
             }
             total = mib << 20;
         }
-        try (DeviceChoice choice = DeviceChoice.resolve(device, out);
-             GoldfishPipe pipe = GoldfishPipe.open(choice.path(), service);
+        try (CommandDevice chosen = CommandDevice.choose(device, out);
+             GoldfishPipe pipe = GoldfishPipe.open(chosen.path(), service);
              DmaRegion region = pipe.createRegion(DriverRules.regionSizeFor(Math.max(1, Math.min(regionSize, total))),
                      RegionOption.PREFAULT);
              InputStream file = source.file == null ? null : Files.newInputStream(source.file);

@@ -1,10 +1,5 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.MmapFlags;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,8 +40,6 @@ public final class DmaRegion implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(DmaRegion.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
-    private static final long UNLOCK = GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK();
 
     private final GoldfishPipe pipe;
     private final long size;
@@ -64,17 +57,16 @@ public final class DmaRegion implements AutoCloseable {
         this.size = size;
         this.mapping = mapping;
         this.segment = mapping.segment;
-        this.lockArgument = mapping.arena.allocate(16, 8);
+        this.lockArgument = DmaIoctl.newArgument(mapping.arena);
         this.cleanable = CLEANER.register(this, mapping::leaked);
     }
 
     static DmaRegion map(GoldfishPipe pipe, long size, boolean prefault) throws IOException {
         PipeHandle handle = pipe.handle();
-        int flags = MmapFlags.MAP_SHARED | (prefault ? MmapFlags.MAP_POPULATE : 0);
         MemorySegment address;
         handle.acquire();
         try {
-            address = Libc.mmap(size, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, flags, handle.fd, 0);
+            address = DeviceCalls.map(handle, size, prefault);
         } finally {
             handle.release();
         }
@@ -155,7 +147,7 @@ public final class DmaRegion implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            lockIoctl(LOCK, "LOCK");
+            lockIoctl(DmaIoctl.LOCK);
             return held;
         } catch (IOException | RuntimeException | Error e) {
             lock.unlock();
@@ -169,21 +161,18 @@ public final class DmaRegion implements AutoCloseable {
         }
         try {
             if (isOpen()) {
-                lockIoctl(UNLOCK, "UNLOCK");
+                lockIoctl(DmaIoctl.UNLOCK);
             }
         } finally {
             lock.unlock();
         }
     }
 
-    private void lockIoctl(long request, String name) throws IOException {
+    private void lockIoctl(DmaIoctl ioctl) throws IOException {
         PipeHandle handle = pipe.handle();
         handle.acquire();
         try {
-            int r = Libc.ioctlOrErrno(handle.fd, request, lockArgument);
-            if (r < 0) {
-                throw Libc.ioctlFailure(handle.fd, request, -r);
-            }
+            DeviceCalls.ioctl(handle, ioctl, lockArgument);
         } finally {
             handle.release();
         }
@@ -342,8 +331,8 @@ public final class DmaRegion implements AutoCloseable {
 
         private void unmap(MemorySegment mapped, long size) {
             try {
-                Libc.munmap(mapped, size);
-            } catch (ErrnoException e) {
+                DeviceCalls.unmap(mapped, size, description);
+            } catch (DeviceException e) {
                 LOG.log(System.Logger.Level.ERROR, "unmapping the DMA region of " + description, e);
             }
         }

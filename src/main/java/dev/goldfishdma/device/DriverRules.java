@@ -1,18 +1,35 @@
 package dev.goldfishdma.device;
 
+import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.libc.Libc;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * The goldfish pipe driver's rules, in one place: how a pipe connects to a host service, which region
- * sizes {@code CREATE_REGION} accepts. The device API checks them before any system call, the command-line
+ * The goldfish pipe driver's rules, in one place: where guest images put the device, how a pipe connects to
+ * a host service, which region sizes {@code CREATE_REGION} accepts. The device API checks them before any system call, the command-line
  * tool checks them before it starts anything, and the emulated device enforces the same ones.
  */
 public final class DriverRules {
+    /**
+     * Where guest images put the device, most recent naming first: {@code /dev/goldfish_pipe},
+     * {@code /dev/goldfish_pipe_dprctd} (images since November 2022), {@code /dev/qemu_pipe} (old images).
+     * Which one to use is chosen by {@code dev.goldfishdma.emulator.AvailableDevice}.
+     */
+    public static final List<Path> DEVICE_PATHS = List.of(
+            Path.of("/dev/goldfish_pipe"), Path.of("/dev/goldfish_pipe_dprctd"), Path.of("/dev/qemu_pipe"));
+
     /** The largest region the driver creates: 256 MiB. */
     public static final long MAX_REGION_SIZE = 256L * 1024 * 1024;
+
+    /**
+     * The region the guest's GL library creates ({@code GOLDFISH_DMA_BUFFER_SIZE} in the driver's header),
+     * 32 MiB: the size the tool and the benchmarks use by default.
+     */
+    public static final long DMA_BUFFER_SIZE = GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE();
 
     /** The longest service name accepted, in UTF-8 bytes; host services have short names. */
     public static final int MAX_SERVICE_NAME_BYTES = 120;

@@ -1,18 +1,11 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.gen.dma.goldfish_dma_ioctl_info;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.OpenFlags;
-import dev.goldfishdma.libc.PollFd;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,18 +58,9 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         this.device = device;
         this.service = service;
         this.nonBlocking = nonBlocking;
-        this.handle = new PipeHandle(fd, "goldfish pipe " + device + " (service " + service + ", fd " + fd + ")");
+        this.handle = new PipeHandle(fd, device,
+                "goldfish pipe " + device + " (service " + service + ", fd " + fd + ")");
         this.cleanable = CLEANER.register(this, handle::leaked);
-    }
-
-    /**
-     * Opens the device at the first of {@link DevicePaths#KNOWN} that exists and connects to {@code service}.
-     *
-     * @throws NoDeviceException when none of the known paths exists
-     * @see #open(Path, String, PipeOption...)
-     */
-    public static GoldfishPipe open(String service, PipeOption... options) throws IOException {
-        return open(DevicePaths.require(), service, options);
     }
 
     /**
@@ -85,14 +70,15 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * @param service the host service, e.g. {@code opengles}; a namespaced {@code ns:name} is passed as is
      * @throws IllegalArgumentException if {@code service} is empty, contains NUL or is longer than
      *                                  {@link DriverRules#MAX_SERVICE_NAME_BYTES} bytes
-     * @throws ErrnoException           if the device cannot be opened (e.g. {@code ENOENT}, {@code EACCES}) or the
-     *                                  connection string cannot be written
+     * @throws NoDeviceException        if there is no device at {@code device}
+     * @throws DeviceException          if the device cannot be opened for another reason (e.g. {@code EACCES}) or
+     *                                  the connection string cannot be written
      */
     public static GoldfishPipe open(Path device, String service, PipeOption... options) throws IOException {
         Objects.requireNonNull(device, "device");
         byte[] connect = DriverRules.connectString(service);
         boolean nonBlocking = Arrays.asList(options).contains(PipeOption.NON_BLOCKING);
-        int fd = Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+        int fd = DeviceCalls.open(device, true);
         GoldfishPipe pipe = new GoldfishPipe(device, service, nonBlocking, fd);
         try {
             pipe.writeAll(MemorySegment.ofArray(connect), true);
@@ -125,7 +111,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      *
      * @return the number of bytes read; -1 at end of stream (the host ended it); 0 only in non-blocking mode
      *         when the host has nothing to give, or when {@code dst} has no room
-     * @throws ErrnoException e.g. {@code EIO} once the host has closed the pipe
+     * @throws PipeClosedByHostException once the host has closed the pipe
+     * @throws DeviceGoneException       if the device went away
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
@@ -236,6 +223,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * non-blocking mode.
      *
      * @return the number of bytes written
+     * @throws PipeClosedByHostException once the host has closed the pipe
+     * @throws DeviceGoneException       if the device went away
      */
     public long write(MemorySegment src) throws IOException {
         Objects.requireNonNull(src, "src");
@@ -293,20 +282,19 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         try {
             handle.acquire();
             try {
-                long n = write ? Libc.write(handle.fd, buffer) : Libc.read(handle.fd, buffer);
-                completed = true;
-                return !write && n == 0 ? -1 : n;
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EAGAIN) {
-                    throw e;
+                long n = transferOnce(buffer, write);
+                while (n == DeviceCalls.WOULD_BLOCK && !nonBlocking) {
+                    handle.await(write);
+                    if (handle.isClosed()) {
+                        throw new AsynchronousCloseException();
+                    }
+                    n = transferOnce(buffer, write);
                 }
-                if (nonBlocking) {
-                    completed = true;
+                completed = true;
+                if (n == DeviceCalls.WOULD_BLOCK) {
                     return 0;
                 }
-                long n = waitAndRetry(buffer, write);
-                completed = true;
-                return n;
+                return !write && n == 0 ? -1 : n;
             } finally {
                 handle.release();
             }
@@ -315,21 +303,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    private long waitAndRetry(MemorySegment buffer, boolean write) throws IOException {
-        while (true) {
-            handle.await(write ? PollFd.POLLOUT : PollFd.POLLIN);
-            if (handle.isClosed()) {
-                throw new java.nio.channels.AsynchronousCloseException();
-            }
-            try {
-                long n = write ? Libc.write(handle.fd, buffer) : Libc.read(handle.fd, buffer);
-                return !write && n == 0 ? -1 : n;
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EAGAIN) {
-                    throw e;
-                }
-            }
-        }
+    private long transferOnce(MemorySegment buffer, boolean write) throws DeviceException {
+        return write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
     }
 
     private MemorySegment readBounce() {
@@ -361,18 +336,20 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     // ---- readiness --------------------------------------------------------------------------------------
 
     /**
-     * Waits up to {@code timeout} until the pipe is ready for one of {@code events} ({@link PollFd#POLLIN},
-     * {@link PollFd#POLLOUT}) and returns what {@code poll(2)} reported, which may also hold
-     * {@link PollFd#POLLHUP} or {@link PollFd#POLLERR}; 0 on time-out.
+     * Waits up to {@code timeout} until the pipe is ready for one of {@code events}
+     * ({@link PipeEvent#READABLE}, {@link PipeEvent#WRITABLE}) and returns what the device reported, which
+     * may also hold {@link PipeEvent#HANG_UP} or {@link PipeEvent#ERROR} (those two are reported whether asked
+     * for or not).
+     *
+     * @return the events reported; empty on time-out
      */
-    public short poll(short events, Duration timeout) throws IOException {
+    public Set<PipeEvent> poll(Set<PipeEvent> events, Duration timeout) throws IOException {
+        Objects.requireNonNull(events, "events");
         long millis = timeout.toMillis();
         int wait = millis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, millis);
         handle.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(PollFd.LAYOUT, 1);
-            PollFd.set(fds, 0, handle.fd, events);
-            return Libc.poll(fds, 1, wait) == 0 ? 0 : PollFd.revents(fds, 0);
+        try {
+            return DeviceCalls.poll(handle, events, wait);
         } finally {
             handle.release();
         }
@@ -385,18 +362,19 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      *
      * @param size a multiple of the page size, from one page to {@link DriverRules#MAX_REGION_SIZE}
      * @throws IllegalArgumentException if {@code size} breaks the driver's rule (checked before any call)
-     * @throws ErrnoException           {@code EBUSY} if this pipe already has a region (one region per pipe: open
-     *                                  another pipe); {@code ENOTTY} if the device is not a goldfish pipe;
-     *                                  {@code ENOMEM} if the driver cannot allocate the memory
+     * @throws RegionAlreadyExistsException if this pipe already has a region (one region per pipe: open
+     *                                      another pipe)
+     * @throws NotAGoldfishPipeException    if the device is not a goldfish pipe with DMA
+     * @throws DeviceException              e.g. {@code ENOMEM} if the driver cannot allocate the memory
      */
     public DmaRegion createRegion(long size, RegionOption... options) throws IOException {
         DriverRules.checkRegionSize(size);
         synchronized (regionLock) {
             ensureOpen();
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
-                goldfish_dma_ioctl_info.size(info, size);
-                ioctl(GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION(), info, "CREATE_REGION");
+                MemorySegment info = DmaIoctl.newArgument(arena);
+                DmaIoctl.setSize(info, size);
+                ioctl(DmaIoctl.CREATE_REGION, info);
             }
             DmaRegion created = DmaRegion.map(this, size, Arrays.asList(options).contains(RegionOption.PREFAULT));
             region = created;
@@ -407,12 +385,14 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Asks the driver about this pipe's region ({@code GETOFF}): {@code {0, 0}} with no region,
      * {@code {0, size}} before the region's memory is allocated, the physical address after.
+     *
+     * @throws NotAGoldfishPipeException if the device is not a goldfish pipe with DMA
      */
     public RegionInfo regionInfo() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = goldfish_dma_ioctl_info.allocate(arena);
-            ioctl(GoldfishDma.GOLDFISH_DMA_IOC_GETOFF(), info, "GETOFF");
-            return new RegionInfo(goldfish_dma_ioctl_info.phys_begin(info), goldfish_dma_ioctl_info.size(info));
+            MemorySegment info = DmaIoctl.newArgument(arena);
+            ioctl(DmaIoctl.GETOFF, info);
+            return DmaIoctl.regionInfo(info);
         }
     }
 
@@ -423,24 +403,11 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /**
-     * A goldfish ioctl on this pipe's descriptor. {@code ENOTTY} means the device is no goldfish pipe (or a
-     * driver without DMA), and the exception says so.
-     */
-    int ioctl(long request, MemorySegment arg, String name) throws IOException {
+    /** A DMA ioctl on this pipe's descriptor, which stays open for the call. */
+    void ioctl(DmaIoctl ioctl, MemorySegment argument) throws IOException {
         handle.acquire();
         try {
-            int r = Libc.ioctlOrErrno(handle.fd, request, arg);
-            if (r < 0) {
-                String explanation = -r == Errno.ENOTTY
-                        ? device + " is not a goldfish pipe with DMA (GOLDFISH_DMA_IOC_" + name + " is unknown to it)"
-                        : -r == Errno.EBUSY && "CREATE_REGION".equals(name)
-                        ? "this pipe already has a region (the driver allows one per open pipe)"
-                        : null;
-                throw new ErrnoException("ioctl", "fd=" + handle.fd + ", request=GOLDFISH_DMA_IOC_" + name, -r,
-                        explanation);
-            }
-            return r;
+            DeviceCalls.ioctl(handle, ioctl, argument);
         } finally {
             handle.release();
         }

@@ -1,27 +1,23 @@
 package dev.goldfishdma.device;
 
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Collectors;
 
-/** No goldfish pipe device exists at any of the paths tried. */
-public class NoDeviceException extends NoSuchFileException {
+/**
+ * There is no device at the path given: opening it answered {@code ENOENT} (nothing there), or {@code ENODEV}
+ * or {@code ENXIO} (a device file with no device behind it).
+ */
+public class NoDeviceException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
-    /** The paths that were tried, in order. */
-    private final transient List<Path> tried;
+    private final String path;
 
-    /** @param tried the paths that were tried, in order */
-    public NoDeviceException(List<Path> tried) {
-        super(tried.isEmpty() ? "" : tried.getFirst().toString(), null,
-                "no goldfish pipe device found; tried " + tried.stream().map(Path::toString)
-                        .collect(Collectors.joining(", ")) + " (not in an emulator guest? pass a device path)");
-        this.tried = List.copyOf(tried);
+    NoDeviceException(CallFailure failure, Path path, String explanation) {
+        super(failure, explanation);
+        this.path = path.toString();
     }
 
-    /** The paths that were tried, in order. */
-    public List<Path> tried() {
-        return tried;
+    /** The path that names no device. */
+    public Path path() {
+        return Path.of(path);
     }
 }

@@ -1,14 +1,9 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.OpenFlags;
-import dev.goldfishdma.libc.PollFd;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,14 +20,18 @@ final class PipeHandle {
     private static final int IN_USE = CLOSED - 1;
 
     final int fd;
+    /** The device the descriptor was opened on. */
+    final Path device;
+    /** What the descriptor is, for messages: device, service and descriptor number. */
     final String description;
     private final AtomicInteger state = new AtomicInteger();
     private final Arena arena = Arena.ofShared();
     // A self-pipe that close() writes to, so that a thread waiting in poll() wakes up. Made on first wait.
     private volatile int[] wakeup;
 
-    PipeHandle(int fd, String description) {
+    PipeHandle(int fd, Path device, String description) {
         this.fd = fd;
+        this.device = device;
         this.description = description;
     }
 
@@ -71,9 +70,9 @@ final class PipeHandle {
         }
         int[] w = wakeup;
         if (w != null) {
-            try (Arena a = Arena.ofConfined()) {
-                Libc.write(w[1], a.allocate(1));
-            } catch (ErrnoException e) {
+            try {
+                DeviceCalls.wake(w[1], description);
+            } catch (DeviceException e) {
                 LOG.log(System.Logger.Level.DEBUG, "waking waiters of " + description, e);
             }
         }
@@ -95,42 +94,45 @@ final class PipeHandle {
         try {
             int[] w = wakeup;
             if (w != null) {
-                Libc.close(w[0]);
-                Libc.close(w[1]);
+                closeQuietly(w[0]);
+                closeQuietly(w[1]);
             }
-            Libc.close(fd);
-        } catch (ErrnoException e) {
-            // The descriptor is released all the same. ENOTCONN: the device's server is gone, nothing to flush.
-            LOG.log(e.errno() == Errno.ENOTCONN ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
-                    "closing " + description + ": " + e.getMessage());
+            closeQuietly(fd);
         } finally {
             arena.close();
         }
     }
 
-    /**
-     * Waits until {@code poll} reports one of {@code events} (or an error or hang-up) on the pipe, or the pipe
-     * is closed. The caller holds a use of the descriptor.
-     */
-    void await(short events) throws ErrnoException {
-        int[] w = wakeupPipe();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment fds = a.allocate(PollFd.LAYOUT, 2);
-            PollFd.set(fds, 0, fd, events);
-            PollFd.set(fds, 1, w[0], PollFd.POLLIN);
-            while (!isClosed() && Libc.poll(fds, 2, -1) == 0) {
-                // interrupted by a signal: look at the closed flag again, then wait again
-            }
+    /** Closes {@code descriptor}; it is released even when close fails, so a failure is only logged. */
+    private void closeQuietly(int descriptor) {
+        try {
+            DeviceCalls.close(descriptor, description);
+        } catch (DeviceGoneException e) {
+            // the device's server is gone: there was nothing left to flush
+            LOG.log(System.Logger.Level.DEBUG, "closing " + description + ": " + e.getMessage());
+        } catch (DeviceException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + description + ": " + e.getMessage());
         }
     }
 
-    private int[] wakeupPipe() throws ErrnoException {
+    /**
+     * Waits until the pipe can be written ({@code write}) or read, or reports an error or hang-up, or the pipe
+     * is closed. The caller holds a use of the descriptor.
+     */
+    void await(boolean write) throws DeviceException {
+        int[] w = wakeupPipe();
+        if (!isClosed()) {
+            DeviceCalls.awaitReady(this, write, w[0]);
+        }
+    }
+
+    private int[] wakeupPipe() throws DeviceException {
         int[] w = wakeup;
         if (w == null) {
             synchronized (this) {
                 w = wakeup;
                 if (w == null) {
-                    w = Libc.pipe(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
+                    w = DeviceCalls.wakeupPipe(description);
                     wakeup = w;
                 }
             }

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * limit. {@link #close()} frees everything.
  *
  * {@snippet :
- * try (RegionManager regions = RegionManager.builder().device(device).service("opengles").build();
+ * try (RegionManager regions = RegionManager.builder(device).service("opengles").build();
  *      RegionLease lease = regions.acquire(1 << 20)) {
  *     DmaRegion region = lease.region();
  *     // write, then hand the host region.physicalAddress()
@@ -59,9 +59,13 @@ public final class RegionManager implements AutoCloseable {
         this.regionOptions = b.regionOptions;
     }
 
-    /** A builder with the defaults: the first known device path, service {@code opengles}, 1 GiB, 30 s. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * A builder for regions on {@code device}, with the defaults: service {@code opengles}, 1 GiB, 30 s.
+     *
+     * @param device the goldfish pipe device, e.g. from {@code dev.goldfishdma.emulator.AvailableDevice}
+     */
+    public static Builder builder(Path device) {
+        return new Builder(device);
     }
 
     /**
@@ -290,20 +294,15 @@ public final class RegionManager implements AutoCloseable {
 
     /** Settings of a {@link RegionManager}. */
     public static final class Builder {
-        private Path device;
+        private final Path device;
         private String service = "opengles";
         private long maxTotalBytes = 1L << 30;
         private Duration acquireTimeout = Duration.ofSeconds(30);
         private PipeOption[] pipeOptions = {};
         private RegionOption[] regionOptions = {};
 
-        private Builder() {
-        }
-
-        /** The device to open; default: the first of {@link DevicePaths#KNOWN} that exists. */
-        public Builder device(Path device) {
+        private Builder(Path device) {
             this.device = Objects.requireNonNull(device, "device");
-            return this;
         }
 
         /** The host service each region's pipe connects to; default {@code opengles}, as the guest GL library. */
@@ -314,7 +313,7 @@ public final class RegionManager implements AutoCloseable {
 
         /** The most bytes of regions the manager keeps, lent out and idle together; default 1 GiB. */
         public Builder maxTotalBytes(long maxTotalBytes) {
-            if (maxTotalBytes < dev.goldfishdma.libc.Libc.PAGE_SIZE) {
+            if (maxTotalBytes < DriverRules.pageSize()) {
                 throw new IllegalArgumentException("maxTotalBytes must hold at least one page: " + maxTotalBytes);
             }
             this.maxTotalBytes = maxTotalBytes;
@@ -342,15 +341,8 @@ public final class RegionManager implements AutoCloseable {
             return this;
         }
 
-        /**
-         * The manager. Opens nothing yet.
-         *
-         * @throws NoDeviceException if no device was set and none of the known paths exists
-         */
-        public RegionManager build() throws NoDeviceException {
-            if (device == null) {
-                device = DevicePaths.require();
-            }
+        /** The manager. Opens nothing yet. */
+        public RegionManager build() {
             return new RegionManager(this);
         }
 

@@ -1,55 +1,92 @@
 package dev.goldfishdma.emulator;
 
-import dev.goldfishdma.device.DevicePaths;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A goldfish pipe device to work on: the real one when this is an emulator guest, otherwise an emulated one
- * started for the purpose in a child process ({@link EmulatorProcess}) on a fresh temporary directory, which
- * {@link #close()} stops and removes. For tools and benchmarks that should run anywhere.
+ * Chooses the goldfish pipe device to work on, the one place that does: the path given, else the real device
+ * at the first of {@link DriverRules#DEVICE_PATHS} that exists, else an emulated device started for the
+ * purpose on a fresh temporary directory, which {@link #close()} stops and removes. {@link #choice()} and
+ * {@link #reason()} say which it chose and why. For tools, benchmarks and programs that should run anywhere.
+ *
+ * {@snippet :
+ * try (AvailableDevice device = AvailableDevice.choose(null);
+ *      GoldfishPipe pipe = GoldfishPipe.open(device.path(), "opengles")) {
+ *     // ...
+ * }
+ * }
+ *
+ * <p>The emulated device is served by a child process ({@link EmulatorProcess}), never by this JVM: a thread
+ * touching the device's mapping waits inside a page fault, not at a safepoint, so a server in the same JVM
+ * could deadlock with it over a garbage collection.
  */
 public final class AvailableDevice implements AutoCloseable {
+    /** How the device was chosen. */
+    public enum Choice {
+        /** The path given was taken as it is. */
+        GIVEN,
+        /** The real device, at the first known device path that exists. */
+        FOUND,
+        /** No path given and no real device: an emulated device started for the purpose. */
+        EMULATED
+    }
+
     private final Path path;
+    private final Choice choice;
     private final EmulatorProcess emulator;
     private final Path workDir;
 
-    private AvailableDevice(Path path, EmulatorProcess emulator, Path workDir) {
+    private AvailableDevice(Path path, Choice choice, EmulatorProcess emulator, Path workDir) {
         this.path = path;
+        this.choice = choice;
         this.emulator = emulator;
         this.workDir = workDir;
     }
 
     /**
-     * The first of {@link DevicePaths#KNOWN} that exists, else an emulated device.
+     * {@code given} if not null (whether anything is there is for opening it to tell), else the first of
+     * {@link DriverRules#DEVICE_PATHS} that exists, else a newly started emulated device.
      *
-     * @throws FuseUnavailableException if there is no real device and this user can mount FUSE in no way
-     *                                  (the message says what is missing)
-     * @throws IOException              if there is no real device and the emulated one does not start
+     * @param given a device path chosen by the user, or null to look for one
+     * @throws FuseUnavailableException if the emulated device was needed and this user can mount FUSE in no
+     *                                  way (the message says what is missing)
+     * @throws IOException              if the emulated device was needed and did not start
      */
-    public static AvailableDevice find() throws IOException {
-        Optional<Path> real = DevicePaths.find();
+    public static AvailableDevice choose(Path given) throws IOException {
+        if (given != null) {
+            return new AvailableDevice(given, Choice.GIVEN, null, null);
+        }
+        Optional<Path> real = DriverRules.DEVICE_PATHS.stream().filter(Files::exists).findFirst();
         if (real.isPresent()) {
-            return new AvailableDevice(real.get(), null, null);
+            return new AvailableDevice(real.get(), Choice.FOUND, null, null);
         }
         Path workDir = Files.createTempDirectory("goldfish-dma-");
         try {
             EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")));
-            return new AvailableDevice(emulator.devicePath(), emulator, workDir);
+            return new AvailableDevice(emulator.devicePath(), Choice.EMULATED, emulator, workDir);
         } catch (FuseUnavailableException e) {
             delete(workDir);
-            throw new FuseUnavailableException("no goldfish pipe device here, and no emulated one can be mounted: "
-                    + e.getMessage(), e);
+            throw new FuseUnavailableException("no goldfish pipe device here (none of " + knownPaths() + " exists), "
+                    + "and no emulated one can be mounted: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             delete(workDir);
-            throw new IOException("no goldfish pipe device here, and the emulated one did not start", e);
+            throw new IOException("no goldfish pipe device here (none of " + knownPaths() + " exists), and the "
+                    + "emulated one did not start", e);
         }
+    }
+
+    /** {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one. */
+    public static AvailableDevice choose() throws IOException {
+        return choose(null);
     }
 
     /** The device file to open. */
@@ -57,14 +94,35 @@ public final class AvailableDevice implements AutoCloseable {
         return path;
     }
 
+    /** How the device was chosen. */
+    public Choice choice() {
+        return choice;
+    }
+
     /** For an emulated device, how it was mounted (e.g. {@code "fusermount3 (uid 1000)"}); else null. */
     public String mountDescription() throws IOException {
         return emulator == null ? null : emulator.mountDescription();
     }
 
-    /** Whether this is an emulated device started by {@link #find()}. */
+    /** Whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}. */
     public boolean emulated() {
-        return emulator != null;
+        return choice == Choice.EMULATED;
+    }
+
+    /**
+     * Why this device, in a few words: {@code "given"}, {@code "found: the first known device path that
+     * exists"}, or {@code "emulated: none of /dev/goldfish_pipe, ... exists"}.
+     */
+    public String reason() {
+        return switch (choice) {
+            case GIVEN -> "given";
+            case FOUND -> "found: the first known device path that exists";
+            case EMULATED -> "emulated: none of " + knownPaths() + " exists";
+        };
+    }
+
+    private static String knownPaths() {
+        return DriverRules.DEVICE_PATHS.stream().map(Path::toString).collect(Collectors.joining(", "));
     }
 
     /** Stops the emulated device, if one was started, and removes its directory. Idempotent. */
@@ -76,7 +134,13 @@ public final class AvailableDevice implements AutoCloseable {
         }
     }
 
+    @Override
+    public String toString() {
+        return "AvailableDevice[" + path + " (" + reason() + ")]";
+    }
+
     private static void delete(Path dir) throws IOException {
+        Objects.requireNonNull(dir);
         if (!Files.exists(dir)) {
             return;
         }

@@ -15,6 +15,9 @@
  *     regenerated at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the
  *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
  *     {@code region phys=0x... size=... pipe=...} line per region.</li>
+ * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
+ *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device
+ *     it starts in a child JVM and removes on close.</li>
  * </ul>
  *
  * <h2>Inside, in three parts</h2>

@@ -53,6 +53,8 @@ public final class Errno {
     public static final int ENOSYS = LibcConstants.ENOSYS();
     /** Transport endpoint is not connected (a FUSE server that went away). */
     public static final int ENOTCONN = LibcConstants.ENOTCONN();
+    /** Software caused connection abort (a FUSE connection that was aborted). */
+    public static final int ECONNABORTED = LibcConstants.ECONNABORTED();
     /** Operation not supported. */
     public static final int EOPNOTSUPP = LibcConstants.EOPNOTSUPP();
 

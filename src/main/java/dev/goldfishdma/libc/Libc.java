@@ -10,6 +10,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -117,6 +118,37 @@ public final class Libc {
         return state.get(JAVA_INT, ERRNO_OFFSET);
     }
 
+    /** One attempt at a downcall, given the thread's capture segment; returns the C function's result. */
+    @FunctionalInterface
+    private interface Attempt {
+        long call(MemorySegment callState) throws Throwable;
+    }
+
+    /**
+     * Makes {@code attempt} again for as long as it fails with {@code EINTR} (a signal arrived before the call
+     * could finish), the one retry loop of this class.
+     *
+     * @return the call's result when it is not negative, else {@code -errno}
+     */
+    private static long retryOnEintr(Attempt attempt) {
+        MemorySegment state = callState();
+        while (true) {
+            long r;
+            try {
+                r = attempt.call(state);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r >= 0) {
+                return r;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                return -errno;
+            }
+        }
+    }
+
     private static void requireNative(MemorySegment segment, String what) {
         if (!segment.isNative()) {
             throw new IllegalArgumentException(what + " must be a native (off-heap) memory segment");
@@ -138,22 +170,11 @@ public final class Libc {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path);
-            MemorySegment state = callState();
-            while (true) {
-                int fd;
-                try {
-                    fd = (int) OPEN.invokeExact(state, cPath, flags, mode);
-                } catch (Throwable t) {
-                    throw rethrow(t);
-                }
-                if (fd >= 0) {
-                    return fd;
-                }
-                int errno = errno(state);
-                if (errno != Errno.EINTR) {
-                    throw new ErrnoException("open", "path=" + path + ", flags=" + OpenFlags.describe(flags), errno);
-                }
+            long fd = retryOnEintr(state -> (int) OPEN.invokeExact(state, cPath, flags, mode));
+            if (fd < 0) {
+                throw new ErrnoException("open", "path=" + path + ", flags=" + OpenFlags.describe(flags), (int) -fd);
             }
+            return (int) fd;
         }
     }
 
@@ -187,22 +208,11 @@ public final class Libc {
      */
     public static long read(int fd, MemorySegment buf) throws ErrnoException {
         requireNative(buf, "read: buf");
-        MemorySegment state = callState();
-        while (true) {
-            long n;
-            try {
-                n = (long) READ.invokeExact(state, fd, buf, buf.byteSize());
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (n >= 0) {
-                return n;
-            }
-            int errno = errno(state);
-            if (errno != Errno.EINTR) {
-                throw new ErrnoException("read", "fd=" + fd + ", count=" + buf.byteSize(), errno);
-            }
+        long n = retryOnEintr(state -> (long) READ.invokeExact(state, fd, buf, buf.byteSize()));
+        if (n < 0) {
+            throw new ErrnoException("read", "fd=" + fd + ", count=" + buf.byteSize(), (int) -n);
         }
+        return n;
     }
 
     /**
@@ -230,22 +240,11 @@ public final class Libc {
      */
     public static long write(int fd, MemorySegment buf) throws ErrnoException {
         requireNative(buf, "write: buf");
-        MemorySegment state = callState();
-        while (true) {
-            long n;
-            try {
-                n = (long) WRITE.invokeExact(state, fd, buf, buf.byteSize());
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (n >= 0) {
-                return n;
-            }
-            int errno = errno(state);
-            if (errno != Errno.EINTR) {
-                throw new ErrnoException("write", "fd=" + fd + ", count=" + buf.byteSize(), errno);
-            }
+        long n = retryOnEintr(state -> (long) WRITE.invokeExact(state, fd, buf, buf.byteSize()));
+        if (n < 0) {
+            throw new ErrnoException("write", "fd=" + fd + ", count=" + buf.byteSize(), (int) -n);
         }
+        return n;
     }
 
     /** Writes all of {@code buf}, looping over partial writes. */
@@ -341,28 +340,28 @@ public final class Libc {
     // ---- poll -------------------------------------------------------------------------------------------
 
     /**
-     * {@code poll(fds, nfds, timeoutMillis)}; an interrupted poll returns 0 (as a time-out would) so that the
-     * caller re-checks its own state before waiting again.
+     * {@code poll(fds, nfds, timeoutMillis)}, retried on {@code EINTR} with the time still left, so that a
+     * signal neither ends the wait early nor makes it longer than asked.
      *
-     * @param fds an array of {@link PollFd#LAYOUT} in native memory
-     * @return the number of entries with events, 0 on time-out or interruption
+     * @param fds           an array of {@link PollFd#LAYOUT} in native memory
+     * @param timeoutMillis how long to wait at most; negative waits without limit
+     * @return the number of entries with events, 0 on time-out
      */
     public static int poll(MemorySegment fds, long nfds, int timeoutMillis) throws ErrnoException {
-        MemorySegment state = callState();
-        int r;
-        try {
-            r = (int) POLL.invokeExact(state, fds, nfds, timeoutMillis);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        long r = retryOnEintr(state -> {
+            int wait = timeoutMillis < 0 ? -1 : millisLeft(deadline);
+            return (int) POLL.invokeExact(state, fds, nfds, wait);
+        });
         if (r < 0) {
-            int errno = errno(state);
-            if (errno == Errno.EINTR) {
-                return 0;
-            }
-            throw new ErrnoException("poll", "nfds=" + nfds + ", timeout=" + timeoutMillis, errno);
+            throw new ErrnoException("poll", "nfds=" + nfds + ", timeout=" + timeoutMillis, (int) -r);
         }
-        return r;
+        return (int) r;
+    }
+
+    private static int millisLeft(long deadline) {
+        long left = deadline - System.nanoTime();
+        return left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left + 999_999));
     }
 
     // ---- mounts -----------------------------------------------------------------------------------------

@@ -23,19 +23,19 @@ public final class MmapFlags {
     /** E.g. {@code PROT_READ|PROT_WRITE}. */
     public static String describeProt(int prot) {
         StringBuilder sb = new StringBuilder();
-        int rest = Flags.append(sb, prot, PROT_READ, "PROT_READ");
-        rest = Flags.append(sb, rest, PROT_WRITE, "PROT_WRITE");
-        rest = Flags.append(sb, rest, LibcConstants.PROT_EXEC(), "PROT_EXEC");
-        return prot == 0 ? "PROT_NONE" : Flags.finish(sb, rest);
+        int rest = FlagFormatter.append(sb, prot, PROT_READ, "PROT_READ");
+        rest = FlagFormatter.append(sb, rest, PROT_WRITE, "PROT_WRITE");
+        rest = FlagFormatter.append(sb, rest, LibcConstants.PROT_EXEC(), "PROT_EXEC");
+        return prot == 0 ? "PROT_NONE" : FlagFormatter.finish(sb, rest);
     }
 
     /** E.g. {@code MAP_SHARED|MAP_POPULATE}. */
     public static String describeFlags(int flags) {
         StringBuilder sb = new StringBuilder();
-        int rest = Flags.append(sb, flags, MAP_SHARED, "MAP_SHARED");
-        rest = Flags.append(sb, rest, MAP_PRIVATE, "MAP_PRIVATE");
-        rest = Flags.append(sb, rest, MAP_POPULATE, "MAP_POPULATE");
-        rest = Flags.append(sb, rest, MAP_ANONYMOUS, "MAP_ANONYMOUS");
-        return Flags.finish(sb, rest);
+        int rest = FlagFormatter.append(sb, flags, MAP_SHARED, "MAP_SHARED");
+        rest = FlagFormatter.append(sb, rest, MAP_PRIVATE, "MAP_PRIVATE");
+        rest = FlagFormatter.append(sb, rest, MAP_POPULATE, "MAP_POPULATE");
+        rest = FlagFormatter.append(sb, rest, MAP_ANONYMOUS, "MAP_ANONYMOUS");
+        return FlagFormatter.finish(sb, rest);
     }
 }

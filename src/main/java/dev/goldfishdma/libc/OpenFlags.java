@@ -30,11 +30,11 @@ public final class OpenFlags {
         StringBuilder sb = new StringBuilder(access == O_RDONLY ? "O_RDONLY" : access == O_WRONLY ? "O_WRONLY"
                 : access == O_RDWR ? "O_RDWR" : "O_ACCMODE=" + access);
         int rest = flags & ~LibcConstants.O_ACCMODE();
-        rest = Flags.append(sb, rest, O_NONBLOCK, "O_NONBLOCK");
-        rest = Flags.append(sb, rest, O_CLOEXEC, "O_CLOEXEC");
-        rest = Flags.append(sb, rest, O_CREAT, "O_CREAT");
-        rest = Flags.append(sb, rest, O_TRUNC, "O_TRUNC");
-        rest = Flags.append(sb, rest, O_DIRECTORY, "O_DIRECTORY");
-        return Flags.finish(sb, rest);
+        rest = FlagFormatter.append(sb, rest, O_NONBLOCK, "O_NONBLOCK");
+        rest = FlagFormatter.append(sb, rest, O_CLOEXEC, "O_CLOEXEC");
+        rest = FlagFormatter.append(sb, rest, O_CREAT, "O_CREAT");
+        rest = FlagFormatter.append(sb, rest, O_TRUNC, "O_TRUNC");
+        rest = FlagFormatter.append(sb, rest, O_DIRECTORY, "O_DIRECTORY");
+        return FlagFormatter.finish(sb, rest);
     }
 }

@@ -1,6 +1,7 @@
 package dev.goldfishdma.cli;
 
-import dev.goldfishdma.device.DevicePaths;
+import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.emulator.AvailableDevice;
 import dev.goldfishdma.emulator.fuse.FuseMount;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
@@ -107,8 +108,39 @@ class CliTest {
     }
 
     @Test
+    void aGivenDeviceIsTakenAsItIs(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("goldfish_pipe");
+        try (AvailableDevice device = AvailableDevice.choose(missing)) {
+            assertEquals(missing, device.path());
+            assertEquals(AvailableDevice.Choice.GIVEN, device.choice());
+            assertEquals("given", device.reason());
+        }
+    }
+
+    @Test
+    void withNoRealDeviceAnEmulatedOneIsChosenAndRemovedOnClose() throws Exception {
+        Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
+        Capabilities.requireFuseMount();
+        Path path;
+        try (AvailableDevice device = AvailableDevice.choose()) {
+            path = device.path();
+            assertEquals(AvailableDevice.Choice.EMULATED, device.choice());
+            assertTrue(device.emulated());
+            for (Path known : DriverRules.DEVICE_PATHS) {
+                assertTrue(device.reason().contains(known.toString()), device.reason());
+            }
+            assertTrue(Files.exists(path), path + " exists while chosen");
+        }
+        assertTrue(!Files.exists(path.getParent()), "the emulated device's directory is gone: " + path);
+    }
+
+    private static boolean noRealDevice() {
+        return DriverRules.DEVICE_PATHS.stream().noneMatch(Files::exists);
+    }
+
+    @Test
     void withNoDeviceTheToolStartsAnEmulatedOne() {
-        Capabilities.require(DevicePaths.find().isEmpty(), "this machine has a real goldfish pipe device");
+        Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
         Run run = run("transfer", "--mib", "2");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
@@ -120,7 +152,7 @@ class CliTest {
 
     @Test
     void withNoWayToMountFuseTheToolExitsWith3AndSaysWhatToInstall(@TempDir Path dir) {
-        Capabilities.require(DevicePaths.find().isEmpty(), "this machine has a real goldfish pipe device");
+        Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
         System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
         System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, dir.resolve("no-such-fusermount3").toString());
         try {

@@ -1,9 +1,6 @@
 package dev.goldfishdma.device;
 
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The DMA region through real syscalls on the emulated device, checked by what the host reads. */
 class DmaRegionTest {
     private static final String DMA = DmaServiceProtocol.SERVICE_NAME;
+    private static final long PAGE = DriverRules.pageSize();
     @RegisterExtension
     static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
@@ -42,7 +40,7 @@ class DmaRegionTest {
             assertEquals(size, region.segment().byteSize());
             long phys = region.physicalAddress();
             assertNotEquals(0, phys);
-            assertEquals(0, phys % Libc.PAGE_SIZE);
+            assertEquals(0, phys % PAGE);
 
             byte[] heap = new byte[(int) size];
             random.nextBytes(heap);
@@ -75,7 +73,7 @@ class DmaRegionTest {
     @Test
     void partialSegmentCopiesAndSlicedBuffersReachTheHost() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-             DmaRegion region = pipe.createRegion(64 * Libc.PAGE_SIZE);
+             DmaRegion region = pipe.createRegion(64 * PAGE);
              Arena arena = Arena.ofConfined()) {
             long phys = region.physicalAddress();
             byte[] data = new byte[100_000];
@@ -110,7 +108,7 @@ class DmaRegionTest {
              DmaRegion region = pipe.createRegion(size);
              Arena arena = Arena.ofConfined()) {
             region.segment().fill((byte) 0);
-            long offset = 3 * Libc.PAGE_SIZE + 17;
+            long offset = 3 * PAGE + 17;
             long length = (1 << 20) + 5;
             long hostCrc = HostChecksums.fill(pipe, 99, region.physicalAddress(), offset, length);
             MemorySegment expected = arena.allocate(length);
@@ -125,7 +123,7 @@ class DmaRegionTest {
 
     @Test
     void outOfBoundsAccessThrowsIndexOutOfBounds() throws Exception {
-        long size = 2 * Libc.PAGE_SIZE;
+        long size = 2 * PAGE;
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(size)) {
             byte[] b = new byte[16];
@@ -148,7 +146,7 @@ class DmaRegionTest {
     @Test
     void nullArgumentsAreNullPointerExceptions() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-             DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
+             DmaRegion region = pipe.createRegion(PAGE)) {
             assertThrows(NullPointerException.class, () -> region.write(0, (byte[]) null, 0, 0));
             assertThrows(NullPointerException.class, () -> region.write(0, (MemorySegment) null));
             assertThrows(NullPointerException.class, () -> region.write(0, (ByteBuffer) null));
@@ -158,8 +156,8 @@ class DmaRegionTest {
             assertThrows(NullPointerException.class, () -> pipe.write((byte[]) null, 0, 0));
             assertThrows(NullPointerException.class, () -> pipe.read((MemorySegment) null));
             assertThrows(NullPointerException.class, () -> region.stagingAllocator().offsetOf(null));
-            assertThrows(NullPointerException.class, () -> RegionManager.builder().device(null));
-            assertThrows(NullPointerException.class, () -> RegionManager.builder().service(null));
+            assertThrows(NullPointerException.class, () -> RegionManager.builder(null));
+            assertThrows(NullPointerException.class, () -> RegionManager.builder(DEVICE.path()).service(null));
             region.write(0, new byte[] {1}, 0, 1);
             assertTrue(region.isOpen(), "refused arguments leave the region usable");
         }
@@ -168,7 +166,7 @@ class DmaRegionTest {
     @Test
     void useAfterCloseThrowsIllegalStateAndCloseIsIdempotent() throws Exception {
         GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-        DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
+        DmaRegion region = pipe.createRegion(PAGE);
         MemorySegment segment = region.segment();
         segment.set(JAVA_LONG, 0, 7);
         region.close();
@@ -186,7 +184,7 @@ class DmaRegionTest {
     @Test
     void closingThePipeClosesItsRegion() throws Exception {
         GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-        DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
+        DmaRegion region = pipe.createRegion(PAGE);
         pipe.close();
         assertFalse(region.isOpen());
         assertThrows(IllegalStateException.class, () -> region.segment().get(JAVA_BYTE, 0));
@@ -196,13 +194,14 @@ class DmaRegionTest {
     void aSecondRegionOnOnePipeIsEbusyAndRegionInfoFollowsTheDriver() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA)) {
             assertEquals(new RegionInfo(0, 0), pipe.regionInfo());
-            try (DmaRegion region = pipe.createRegion(8 * Libc.PAGE_SIZE)) {
-                ErrnoException e = assertThrows(ErrnoException.class, () -> pipe.createRegion(Libc.PAGE_SIZE));
-                assertEquals(Errno.EBUSY, e.errno());
+            try (DmaRegion region = pipe.createRegion(8 * PAGE)) {
+                RegionAlreadyExistsException e = assertThrows(RegionAlreadyExistsException.class,
+                        () -> pipe.createRegion(PAGE));
+                assertEquals("EBUSY", e.errnoName());
                 assertTrue(e.getMessage().contains("one per open pipe"), e.getMessage());
                 long phys = region.physicalAddress();
-                assertEquals(new RegionInfo(phys, 8 * Libc.PAGE_SIZE), pipe.regionInfo());
-                assertEquals(new RegionInfo(phys, 8 * Libc.PAGE_SIZE), region.info());
+                assertEquals(new RegionInfo(phys, 8 * PAGE), pipe.regionInfo());
+                assertEquals(new RegionInfo(phys, 8 * PAGE), region.info());
                 assertEquals(phys, region.physicalAddress());
             }
         }
@@ -211,7 +210,7 @@ class DmaRegionTest {
     @Test
     void theLockIsAReusableReentrantGuardOwnedByItsThread() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-             DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
+             DmaRegion region = pipe.createRegion(PAGE)) {
             RegionLock first;
             try (RegionLock held = region.lock()) {
                 first = held;
@@ -251,7 +250,7 @@ class DmaRegionTest {
     @Test
     void stagedSlicesAreFoundByTheHostAtTheirPhysicalAddresses() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
-             DmaRegion region = pipe.createRegion(16 * Libc.PAGE_SIZE)) {
+             DmaRegion region = pipe.createRegion(16 * PAGE)) {
             StagingAllocator staging = region.stagingAllocator();
             MemorySegment header = staging.allocate(24, 8);
             MemorySegment payload = staging.allocate(5000, 64);
@@ -263,7 +262,7 @@ class DmaRegionTest {
             long phys = region.physicalAddress();
             assertEquals(phys + 64, staging.physicalAddressOf(payload));
             assertEquals(HostChecksums.local(payload), HostChecksums.crc(pipe, phys, staging.offsetOf(payload), 5000));
-            assertThrows(IndexOutOfBoundsException.class, () -> staging.allocate(16 * Libc.PAGE_SIZE, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> staging.allocate(16 * PAGE, 1));
             assertThrows(IllegalArgumentException.class, () -> staging.allocate(8, 3));
             staging.reset();
             assertEquals(0, staging.offsetOf(staging.allocate(8, 8)));

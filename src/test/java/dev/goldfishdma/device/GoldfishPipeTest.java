@@ -1,8 +1,5 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.ErrnoException;
-import dev.goldfishdma.libc.PollFd;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,6 +11,8 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,10 +68,10 @@ class GoldfishPipeTest {
             assertTrue(pipe.isNonBlocking());
             byte[] b = new byte[8];
             assertEquals(0, pipe.read(b, 0, b.length));
-            assertEquals(0, pipe.poll(PollFd.POLLIN, Duration.ZERO) & PollFd.POLLIN);
-            assertTrue((pipe.poll(PollFd.POLLOUT, Duration.ofSeconds(5)) & PollFd.POLLOUT) != 0);
+            assertEquals(Set.of(), pipe.poll(EnumSet.of(PipeEvent.READABLE), Duration.ZERO));
+            assertTrue(pipe.poll(EnumSet.of(PipeEvent.WRITABLE), Duration.ofSeconds(5)).contains(PipeEvent.WRITABLE));
             pipe.write("x".getBytes(StandardCharsets.US_ASCII), 0, 1);
-            assertTrue((pipe.poll(PollFd.POLLIN, Duration.ofSeconds(5)) & PollFd.POLLIN) != 0);
+            assertTrue(pipe.poll(EnumSet.of(PipeEvent.READABLE), Duration.ofSeconds(5)).contains(PipeEvent.READABLE));
             assertEquals(1, pipe.read(b, 0, b.length));
             assertEquals('x', b[0]);
             assertThrows(IllegalStateException.class, () -> pipe.readFully(b));
@@ -80,14 +79,15 @@ class GoldfishPipeTest {
     }
 
     @Test
-    void anUnknownServiceIsEio() throws Exception {
+    void anUnknownServiceClosesThePipeWithEio() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), "no-such-service")) {
             byte[] b = new byte[4];
-            ErrnoException e = assertThrows(ErrnoException.class, () -> {
+            PipeClosedByHostException e = assertThrows(PipeClosedByHostException.class, () -> {
                 pipe.write(b, 0, b.length);
                 pipe.read(b, 0, b.length);
             });
-            assertEquals(Errno.EIO, e.errno());
+            assertEquals("EIO", e.errnoName());
+            assertTrue(e.target().contains("service no-such-service"), e.target());
             assertTrue(e.getMessage().contains("EIO (5)"), e.getMessage());
         }
     }

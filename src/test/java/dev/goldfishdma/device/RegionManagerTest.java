@@ -1,7 +1,6 @@
 package dev.goldfishdma.device;
 
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.ProcessResources;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ class RegionManagerTest {
     static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
 
     private static RegionManager.Builder manager() {
-        return RegionManager.builder().device(DEVICE.path()).service(DmaServiceProtocol.SERVICE_NAME);
+        return RegionManager.builder(DEVICE.path()).service(DmaServiceProtocol.SERVICE_NAME);
     }
 
     @Test
@@ -37,16 +36,16 @@ class RegionManagerTest {
             DmaRegion first;
             try (RegionLease lease = regions.acquire(1000)) {
                 first = lease.region();
-                assertEquals(Libc.PAGE_SIZE, first.size());
+                assertEquals(DriverRules.pageSize(), first.size());
             }
             assertEquals(1, regions.idleCount());
-            try (RegionLease lease = regions.acquire(Libc.PAGE_SIZE)) {
+            try (RegionLease lease = regions.acquire(DriverRules.pageSize())) {
                 assertSame(first, lease.region(), "the idle region is reused");
-                DmaRegion grown = lease.ensureCapacity(64 * Libc.PAGE_SIZE);
+                DmaRegion grown = lease.ensureCapacity(64 * DriverRules.pageSize());
                 assertNotSame(first, grown);
-                assertEquals(64 * Libc.PAGE_SIZE, grown.size());
+                assertEquals(64 * DriverRules.pageSize(), grown.size());
                 assertTrue(!first.isOpen(), "the outgrown region is closed");
-                assertEquals(64 * Libc.PAGE_SIZE, regions.totalBytes());
+                assertEquals(64 * DriverRules.pageSize(), regions.totalBytes());
             }
             try (RegionLease big = regions.acquire(1 << 20)) {
                 assertEquals(1 << 20, regions.totalBytes(), "an idle region was closed to make room");
@@ -59,7 +58,7 @@ class RegionManagerTest {
 
     @Test
     void acquireWaitsForRoomAndTimesOut() throws Exception {
-        try (RegionManager regions = manager().maxTotalBytes(Libc.PAGE_SIZE)
+        try (RegionManager regions = manager().maxTotalBytes(DriverRules.pageSize())
                 .acquireTimeout(Duration.ofMillis(300)).build();
              RegionLease held = regions.acquire(1)) {
             RegionLimitException e = assertThrows(RegionLimitException.class, () -> regions.acquire(1));

@@ -4,10 +4,15 @@ import dev.goldfishdma.gen.dma.GoldfishDma;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -20,6 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The libc layer against the real kernel; no device needed. */
 class LibcTest {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle GETTID = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle TGKILL = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("tgkill").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    /** SIGPIPE's number on every Linux architecture the project runs on (x86_64, aarch64). */
+    private static final int SIGPIPE = 13;
 
     @Test
     void goldfishIoctlOnDevNullIsEnotty() throws Exception {
@@ -132,6 +145,48 @@ class LibcTest {
             Libc.write(fds[1], one);
             assertEquals(1, Libc.poll(set, 1, 1000));
             assertEquals(PollFd.POLLIN, PollFd.revents(set, 0) & PollFd.POLLIN);
+        } finally {
+            Libc.close(fds[0]);
+            Libc.close(fds[1]);
+        }
+    }
+
+    @Test
+    void pollWaitsItsWholeTimeoutThroughSignals() throws Throwable {
+        int[] fds = Libc.pipe(OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment set = arena.allocate(PollFd.LAYOUT, 1);
+            PollFd.set(set, 0, fds[0], PollFd.POLLIN);
+            CompletableFuture<Integer> pollerTid = new CompletableFuture<>();
+            long[] outcome = new long[2];
+            Thread poller = new Thread(() -> {
+                try {
+                    pollerTid.complete((int) GETTID.invokeExact());
+                    long start = System.nanoTime();
+                    outcome[0] = Libc.poll(set, 1, 600);
+                    outcome[1] = System.nanoTime() - start;
+                } catch (Throwable t) {
+                    outcome[0] = -1;
+                    pollerTid.completeExceptionally(t);
+                }
+            });
+            poller.start();
+            int tid = pollerTid.get(5, TimeUnit.SECONDS);
+            int pid = (int) ProcessHandle.current().pid();
+            int signalled = 0;
+            for (int i = 0; i < 5 && poller.isAlive(); i++) {
+                Thread.sleep(50);
+                // SIGPIPE: the JVM handles and ignores it, and a handled signal ends a waiting poll with EINTR.
+                // tgkill fails (ESRCH) only if the poller has just ended, which the assertions below catch.
+                if ((int) TGKILL.invokeExact(pid, tid, SIGPIPE) == 0) {
+                    signalled++;
+                }
+            }
+            poller.join(5000);
+            assertTrue(signalled > 0, "no signal reached the polling thread");
+            assertEquals(0, outcome[0], "poll timed out");
+            assertTrue(outcome[1] >= TimeUnit.MILLISECONDS.toNanos(600) - 1_000_000,
+                    "poll returned after " + outcome[1] / 1_000_000 + " ms of its 600");
         } finally {
             Libc.close(fds[0]);
             Libc.close(fds[1]);

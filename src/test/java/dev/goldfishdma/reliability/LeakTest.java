@@ -1,9 +1,9 @@
 package dev.goldfishdma.reliability;
 
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
 import dev.goldfishdma.testing.EmulatedDevice;
 import dev.goldfishdma.testing.NativeMemory;
@@ -57,9 +57,9 @@ class LeakTest {
     private static void cycle(EmulatedDevice device, int times) throws Exception {
         for (int i = 0; i < times; i++) {
             try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DmaServiceProtocol.SERVICE_NAME);
-                 DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE)) {
+                 DmaRegion region = pipe.createRegion(DriverRules.pageSize())) {
                 region.segment().set(JAVA_LONG, 0, i);
-                region.segment().set(JAVA_LONG, Libc.PAGE_SIZE - 8, ~i);
+                region.segment().set(JAVA_LONG, DriverRules.pageSize() - 8, ~i);
             }
         }
     }

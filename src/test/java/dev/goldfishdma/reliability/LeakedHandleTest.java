@@ -1,8 +1,8 @@
 package dev.goldfishdma.reliability;
 
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
-import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.EmulatedDevice;
 import dev.goldfishdma.testing.ProcessResources;
 import org.junit.jupiter.api.Test;
@@ -72,7 +72,7 @@ class LeakedHandleTest {
     /** Opens a pipe and a region, uses them, and drops them without closing. */
     private static WeakReference<GoldfishPipe> leak(EmulatedDevice device) throws Exception {
         GoldfishPipe pipe = GoldfishPipe.open(device.path(), "dma");
-        DmaRegion region = pipe.createRegion(Libc.PAGE_SIZE);
+        DmaRegion region = pipe.createRegion(DriverRules.pageSize());
         region.segment().set(JAVA_LONG, 0, 1);
         return new WeakReference<>(pipe);
     }

@@ -1,7 +1,7 @@
 package dev.goldfishdma.reliability;
 
+import dev.goldfishdma.device.DeviceException;
 import dev.goldfishdma.device.GoldfishPipe;
-import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ class PermissionTest {
         public static void main(String[] args) throws Exception {
             try (GoldfishPipe pipe = GoldfishPipe.open(Path.of(args[0]), "echo")) {
                 System.out.println("opened " + pipe);
-            } catch (ErrnoException e) {
+            } catch (DeviceException e) {
                 System.out.println("errno=" + e.errnoName() + " message=" + e.getMessage());
             }
         }

@@ -1,11 +1,11 @@
 package dev.goldfishdma.reliability;
 
 import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
-import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
-import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +54,7 @@ class RegionModelTest {
 
     private static void runSequence(long seed, int steps) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
-        long size = Libc.PAGE_SIZE * (1 + random.nextInt(64));
+        long size = DriverRules.pageSize() * (1 + random.nextInt(64));
         List<String> log = new ArrayList<>();
         byte[] model = new byte[(int) size];
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DmaServiceProtocol.SERVICE_NAME);

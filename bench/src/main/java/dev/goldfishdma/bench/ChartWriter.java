@@ -31,7 +31,7 @@ public final class ChartWriter {
 
     /** Throughput in GiB/s of one transfer result: each operation moves the whole region. */
     static double gibPerSecond(double opsPerSecond) {
-        return opsPerSecond * Sizes.REGION / (1024.0 * 1024 * 1024);
+        return opsPerSecond * DeviceRegion.SIZE / (1024.0 * 1024 * 1024);
     }
 
     /** One line of the chart: chunk size to score (GiB/s) and error. */

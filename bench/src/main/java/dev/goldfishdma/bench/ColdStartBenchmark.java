@@ -1,6 +1,7 @@
 package dev.goldfishdma.bench;
 
 import dev.goldfishdma.device.RegionOption;
+import dev.goldfishdma.emulator.AvailableDevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,12 +31,12 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Thread)
 public class ColdStartBenchmark {
-    private Device device;
+    private AvailableDevice device;
     private DeviceRegion opened;
 
     @Setup(Level.Trial)
     public void start() throws IOException {
-        device = Device.open();
+        device = AvailableDevice.choose();
     }
 
     @TearDown(Level.Trial)
@@ -46,16 +47,16 @@ public class ColdStartBenchmark {
     /** Faults come one page at a time, as the first writes to a new region meet them. */
     @Benchmark
     public DeviceRegion openCreateMapTouch() throws IOException {
-        opened = device.openRegion(Sizes.REGION);
-        Sizes.touchEveryPage(opened.region().segment());
+        opened = DeviceRegion.open(device.path(), DeviceRegion.SIZE);
+        opened.touchEveryPage();
         return opened;
     }
 
     /** The same with {@link RegionOption#PREFAULT}: mmap faults every page in itself. */
     @Benchmark
     public DeviceRegion openCreateMapPrefaulted() throws IOException {
-        opened = device.openRegion(Sizes.REGION, RegionOption.PREFAULT);
-        Sizes.touchEveryPage(opened.region().segment());
+        opened = DeviceRegion.open(device.path(), DeviceRegion.SIZE, RegionOption.PREFAULT);
+        opened.touchEveryPage();
         return opened;
     }
 

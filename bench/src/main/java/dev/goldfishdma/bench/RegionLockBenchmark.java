@@ -1,9 +1,7 @@
 package dev.goldfishdma.bench;
 
 import dev.goldfishdma.device.DmaRegion;
-import dev.goldfishdma.gen.dma.GoldfishDma;
-import dev.goldfishdma.libc.Libc;
-import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.emulator.AvailableDevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,15 +16,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The region's own calls on the device: {@link DmaRegion#lock()} with its close (LOCK and UNLOCK ioctls plus the
- * in-process lock), the cached {@link DmaRegion#physicalAddress()}, which must cost no system call, and one bare
- * LOCK on the device for reference: on the emulated device that is a round trip to its server, which a real
- * driver does not make.
+ * in-process lock), and the cached {@link DmaRegion#physicalAddress()}, which must cost no system call. One
+ * bare LOCK on the device, for reference, is in {@link DeviceIoctlBenchmark}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,36 +30,23 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Thread)
 public class RegionLockBenchmark {
-    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
-
-    private final Arena arena = Arena.ofConfined();
-    private Device device;
+    private AvailableDevice device;
     private DeviceRegion opened;
     private DmaRegion region;
-    private int deviceFd;
-    private MemorySegment lockArg;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
-        device = Device.open();
-        opened = device.openRegion(Sizes.REGION);
+        device = AvailableDevice.choose();
+        opened = DeviceRegion.open(device.path(), DeviceRegion.SIZE);
+        opened.touchEveryPage();
         region = opened.region();
-        Sizes.touchEveryPage(region.segment());
         region.physicalAddress();
-        deviceFd = Libc.open(device.path().toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
-        lockArg = arena.allocate(16, 8);
-        int r = Libc.ioctlOrErrno(deviceFd, LOCK, lockArg);
-        if (r != 0) {
-            throw Libc.ioctlFailure(deviceFd, LOCK, -r);
-        }
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        Libc.close(deviceFd);
         opened.close();
         device.close();
-        arena.close();
     }
 
     @Benchmark
@@ -76,12 +58,5 @@ public class RegionLockBenchmark {
     @Benchmark
     public long physicalAddress() throws IOException {
         return region.physicalAddress();
-    }
-
-    @Benchmark
-    public int deviceLockIoctl(ThreadAllocation alloc) {
-        int r = Libc.ioctlOrErrno(deviceFd, LOCK, lockArg);
-        alloc.count(1);
-        return r;
     }
 }

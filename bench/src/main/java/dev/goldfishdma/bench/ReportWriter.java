@@ -22,7 +22,7 @@ import java.util.TreeSet;
 public final class ReportWriter {
     static final String BEGIN = "<!-- BEGIN GENERATED RESULTS (ReportWriter) -->";
     static final String END = "<!-- END GENERATED RESULTS -->";
-    private static final String CHUNK_32M = "chunk=" + Sizes.REGION;
+    private static final String CHUNK_32M = "chunk=" + DeviceRegion.SIZE;
     private static final String CHUNK_4K = "chunk=4096";
 
     private ReportWriter() {

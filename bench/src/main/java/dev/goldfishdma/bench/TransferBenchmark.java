@@ -3,6 +3,7 @@ package dev.goldfishdma.bench;
 import com.sun.jna.Pointer;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.RegionLock;
+import dev.goldfishdma.emulator.AvailableDevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,12 +45,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 @Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
 public class TransferBenchmark {
-    private static final int SIZE = Sizes.REGION;
+    private static final int SIZE = DeviceRegion.SIZE;
 
     @Param({"4096", "65536", "262144", "1048576", "4194304", "33554432"})
     public int chunk;
 
-    private Device device;
+    private AvailableDevice device;
     private DeviceRegion opened;
     private DmaRegion region;
     private MemorySegment mapping;
@@ -67,11 +68,11 @@ public class TransferBenchmark {
         if (SIZE % chunk != 0) {
             throw new IllegalArgumentException("chunk " + chunk + " does not divide the region size " + SIZE);
         }
-        device = Device.open();
-        opened = device.openRegion(SIZE);
+        device = AvailableDevice.choose();
+        opened = DeviceRegion.open(device.path(), SIZE);
+        opened.touchEveryPage();
         region = opened.region();
         mapping = region.segment();
-        Sizes.touchEveryPage(mapping);
         region.physicalAddress();
 
         heap = new byte[SIZE];

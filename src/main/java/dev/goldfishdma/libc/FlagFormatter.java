@@ -1,8 +1,10 @@
 package dev.goldfishdma.libc;
 
-/** Formats bit sets such as {@code PROT_READ|PROT_WRITE} for error messages. */
-final class Flags {
-    private Flags() {
+/**
+ * Formats bit sets as flag names joined by {@code |}, such as {@code PROT_READ|PROT_WRITE}, for error messages.
+ */
+final class FlagFormatter {
+    private FlagFormatter() {
     }
 
     /** Appends {@code name} when {@code bit} is set in {@code rest}; returns {@code rest} without it. */
