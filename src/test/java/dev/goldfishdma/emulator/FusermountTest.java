@@ -63,6 +63,7 @@ class FusermountTest {
             }
             String status = Files.readString(emulator.statusPath());
             assertTrue(status.contains("mounted-by fusermount3 (uid " + Libc.getuid()), status);
+            assertTrue(status.endsWith("\nmemory page-cache\n"), status);
         }
         assertFalse(FuseMount.isMountPoint(dir), "fusermount3 -u unmounted it");
     }

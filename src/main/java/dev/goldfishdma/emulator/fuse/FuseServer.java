@@ -41,12 +41,15 @@ public final class FuseServer implements AutoCloseable {
         this.mount = mount;
         this.connection = connection;
         RegionTable regions = new RegionTable();
+        // Where the way of serving region memory is chosen. The page cache works for every mount; memory
+        // shared with the guest through FUSE passthrough would need FuseMount.privileged() (its backing files
+        // need CAP_SYS_ADMIN in the initial user namespace), which an ordinary user's mount never has.
         this.memory = new PageCacheMemory(connection, regions);
         this.device = new GoldfishDevice(services, regions, memory);
         NodeNamespace namespace = new NodeNamespace();
         Interrupts interrupts = new Interrupts();
         this.files = new OpenFiles(device, namespace, memory, interrupts, connection,
-                "mounted-by " + mount.describe() + "\n");
+                "mounted-by " + mount.describe() + "\n" + "memory page-cache\n");
         this.dispatcher = new FuseDispatcher(connection, init, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
