@@ -9,6 +9,7 @@ import dev.goldfishdma.device.RegionOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -27,7 +28,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Quick throughput and ioctl table on the current device (best of a few runs; the JMH suite in "
                 + "bench/ gives the real numbers).",
-                "Exit codes: 0 done; 1 a call failed; 3 no device; 4 not a goldfish pipe."})
+                "On a terminal, a progress line says which figure runs, how far it is and the time left."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,11 +47,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--calls", defaultValue = "20000", description = "ioctl calls per figure (default: ${DEFAULT-VALUE}).")
     int calls;
 
+    @ParentCommand
+    GoldfishDmaCli tool;
+
+    /** The figures measured, each a step of the progress shown on a terminal. */
+    private static final int FIGURES = 7;
+    private Progress progress;
+    private int figure;
+    private String measuring;
+
     @Override
     public Integer call() throws Exception {
         if (runs < 1 || calls < 1) {
             throw new IllegalArgumentException("--runs and --calls must be positive");
         }
+        DriverRules.checkServiceName(service);
         PrintWriter out = spec.commandLine().getOut();
         long size = DriverRules.DMA_BUFFER_SIZE;
         try (CommandDevice chosen = CommandDevice.choose(device, out);
@@ -66,22 +77,27 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("device %s, region %s, JDK %s, %s%n", chosen.path(), Units.bytes(size),
                     Runtime.version(), System.getProperty("os.arch"));
             out.printf("%-44s %14s%n", "what", "best");
-            row(out, "copy byte[] -> region (32 MiB)", throughput(size, () -> region.write(0, heap, 0, heap.length)));
-            row(out, "copy native segment -> region (32 MiB)", throughput(size, () -> region.write(0, offHeap)));
-            row(out, "copy region -> byte[] (32 MiB)", throughput(size, () -> region.read(0, heap, 0, heap.length)));
-            row(out, "lock + unlock (LOCK, UNLOCK ioctls)", perCall(() -> {
+            progress = Progress.on(out, tool != null && tool.terminal());
+            row(out, measuring("copy byte[] -> region (32 MiB)"),
+                    throughput(size, () -> region.write(0, heap, 0, heap.length)));
+            row(out, measuring("copy native segment -> region (32 MiB)"),
+                    throughput(size, () -> region.write(0, offHeap)));
+            row(out, measuring("copy region -> byte[] (32 MiB)"),
+                    throughput(size, () -> region.read(0, heap, 0, heap.length)));
+            row(out, measuring("lock + unlock (LOCK, UNLOCK ioctls)"), perCall(() -> {
                 try (RegionLock held = region.lock()) {
                     held.region();
                 }
             }));
-            row(out, "GETOFF ioctl (regionInfo)", perCall(pipe::regionInfo));
-            row(out, "physicalAddress() (remembered)", perCall(region::physicalAddress));
+            row(out, measuring("GETOFF ioctl (regionInfo)"), perCall(pipe::regionInfo));
+            row(out, measuring("physicalAddress() (remembered)"), perCall(region::physicalAddress));
             // A goldfish ioctl on a file that is no device: the kernel answers ENOTTY by itself.
             try (DeviceProbe devNull = DeviceProbe.open(Path.of("/dev/null"))) {
-                row(out, "ioctl on /dev/null, ENOTTY (kernel only)", perCall(devNull::unknownIoctl));
+                row(out, measuring("ioctl on /dev/null, ENOTTY (kernel only)"), perCall(devNull::unknownIoctl));
             }
+            progress.clear();
         }
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 
     @FunctionalInterface
@@ -89,9 +105,25 @@ final class BenchCommand implements Callable<Integer> {
         void run() throws IOException;
     }
 
+    /** Starts the next figure: its name is what the progress line shows. */
+    private String measuring(String what) {
+        measuring = what;
+        progress.show(String.format(java.util.Locale.ROOT, "[%d/%d] %s", figure + 1, FIGURES, what),
+                (double) figure / FIGURES, true);
+        return what;
+    }
+
+    /** "[3/7] copy region -> byte[] (32 MiB), run 2 of 6:  40%, about 5 s left", on a terminal only. */
+    private void showProgress(String unit, long done, long of) {
+        double fraction = (figure + (double) done / of) / FIGURES;
+        progress.show(String.format(java.util.Locale.ROOT, "[%d/%d] %s, %s %d of %d", figure + 1, FIGURES, measuring,
+                unit, done + 1, of), fraction, false);
+    }
+
     private String throughput(long bytes, Step copy) throws IOException {
         long best = Long.MAX_VALUE;
         for (int i = 0; i < runs + 1; i++) {
+            showProgress("run", i, runs + 1);
             long t0 = System.nanoTime();
             copy.run();
             long t = System.nanoTime() - t0;
@@ -108,6 +140,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         long best = Long.MAX_VALUE;
         for (int r = 0; r < 3; r++) {
+            showProgress("round", r + 1, 4);
             long t0 = System.nanoTime();
             for (int i = 0; i < calls; i++) {
                 call.run();
@@ -117,8 +150,10 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.0f ns/call", (double) best / calls);
     }
 
-    private static void row(PrintWriter out, String what, String value) {
+    private void row(PrintWriter out, String what, String value) {
+        progress.clear();
         out.printf("%-44s %14s%n", what, value);
         out.flush();
+        figure++;
     }
 }

@@ -19,8 +19,7 @@ import java.util.concurrent.Callable;
         description = {"Serve an emulated goldfish pipe device (FUSE) on DIR in the foreground until interrupted "
                 + "(Ctrl-C), then unmount. Needs /dev/fuse; as an ordinary user also fusermount3 (the fuse3 package) "
                 + "and a DIR of one's own.",
-                "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe.",
-                "Exit codes: 0 stopped by a signal; 1 could not start; 3 FUSE cannot be mounted by this user."})
+                "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe."})
 final class EmulatorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +40,6 @@ final class EmulatorCommand implements Callable<Integer> {
         out.println("stop with Ctrl-C");
         out.flush();
         emulator.awaitTermination();
-        return ExitCodes.OK;
+        return ExitCode.OK.code();
     }
 }

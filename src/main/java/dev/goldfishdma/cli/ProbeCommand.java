@@ -21,8 +21,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "probe", mixinStandardHelpOptions = true,
         description = {"Find the goldfish pipe device, create and map a small DMA region, and report what the "
-                + "driver does at each step.",
-                "Exit codes: 0 a goldfish pipe with DMA; 3 no device; 4 not a goldfish pipe with DMA; 1 other failure."})
+                + "driver does at each step."})
 final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,8 +35,8 @@ final class ProbeCommand implements Callable<Integer> {
             description = "The host service to connect to (default: ${DEFAULT-VALUE}).")
     String service;
 
-    @Option(names = "--size", defaultValue = "65536", paramLabel = "BYTES",
-            description = "The region size to create (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", defaultValue = "64KiB", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "The region size to create: bytes (65536) or whole KiB, MiB (default: ${DEFAULT-VALUE}).")
     long size;
 
     @Override
@@ -62,8 +61,10 @@ final class ProbeCommand implements Callable<Integer> {
             }
             boolean ok = report.behavesAsDriver();
             out.println("verdict   " + (ok ? "a goldfish pipe with DMA, behaving as the driver"
-                    : "a goldfish pipe, but not every step behaved as the driver (see above)"));
-            return ok ? ExitCodes.OK : ExitCodes.FAILURE;
+                    : "a goldfish pipe, but these steps did not answer as the driver (see above): "
+                    + report.differences().stream().map(step -> step.kind().toString())
+                            .collect(java.util.stream.Collectors.joining(", "))));
+            return ok ? ExitCode.OK.code() : ExitCode.FAILURE.code();
         }
     }
 

@@ -6,6 +6,6 @@
  * generated bindings: {@code probe} runs a {@link dev.goldfishdma.device.DeviceProbe}. The device a command
  * works on is chosen by {@link dev.goldfishdma.emulator.AvailableDevice}; the tool only adds the cleanup of an
  * emulated device on Ctrl-C. Errors become exit codes by their type: {@code NoDeviceException} 3,
- * {@code NotAGoldfishPipeException} 4, a bad argument 2, anything else 1.
+ * {@code NotAGoldfishPipeException} and {@code NotADeviceException} 4, a bad argument 2, anything else 1.
  */
 package dev.goldfishdma.cli;

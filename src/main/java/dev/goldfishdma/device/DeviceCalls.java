@@ -37,17 +37,77 @@ final class DeviceCalls {
     // ---- descriptors -------------------------------------------------------------------------------------
 
     /**
-     * Opens {@code device} read-write and close-on-exec, non-blocking if asked.
+     * Opens {@code device} read-write and close-on-exec, non-blocking if asked, and checks the device file
+     * rule of {@link DriverRules} on what was opened before returning it: nothing is ever written to a
+     * descriptor that did not pass it.
      *
-     * @throws NoDeviceException if nothing at {@code device} is a device
-     * @throws DeviceException   for any other failure, e.g. {@code EACCES}
+     * <p>The first open is always non-blocking, so that a FIFO or a terminal given by mistake cannot hold it
+     * up, and {@code O_NOCTTY}, so that a terminal does not become the process's; a blocking descriptor, if
+     * asked for, is then opened anew from the checked one ({@code /proc/self/fd}), which reaches the very same
+     * file.
+     *
+     * @throws NoDeviceException   if nothing at {@code device} is a device
+     * @throws NotADeviceException if {@code device} is something that cannot be the device (a regular file, a
+     *                             directory, a FIFO, a socket...)
+     * @throws DeviceException     for any other failure, e.g. {@code EACCES}
      */
     static int open(Path device, boolean nonBlocking) throws DeviceException {
+        int flags = OpenFlags.O_RDWR | OpenFlags.O_NONBLOCK | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC;
+        String arguments = "path=" + device + ", flags=" + OpenFlags.describe(flags);
+        int fd;
         try {
-            return Libc.open(device.toString(),
-                    OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | (nonBlocking ? OpenFlags.O_NONBLOCK : 0));
+            fd = Libc.open(device.toString(), flags);
         } catch (ErrnoException e) {
+            if (e.errno() == Errno.EISDIR) {
+                throw new NotADeviceException("open", arguments, device, FileType.DIRECTORY, "");
+            }
+            if (e.errno() == Errno.ENXIO && typeOf(device) == FileType.SOCKET) {
+                throw new NotADeviceException("open", arguments, device, FileType.SOCKET, "");
+            }
             throw failure(e, device.toString(), device, null, Doing.OPENING);
+        }
+        boolean passed = false;
+        try {
+            DeviceFiles.requireDevice(fd, device, "open", arguments);
+            passed = true;
+        } catch (java.io.IOException e) {
+            if (e instanceof DeviceException refused) {
+                throw refused;
+            }
+            throw new DeviceException("open", arguments, device.toString(),
+                    "cannot tell what " + device + " is: " + e.getMessage());
+        } finally {
+            if (!passed) {
+                closeQuietly(fd);
+            }
+        }
+        if (nonBlocking) {
+            return fd;
+        }
+        int blockingFlags = flags & ~OpenFlags.O_NONBLOCK;
+        try {
+            return Libc.open("/proc/self/fd/" + fd, blockingFlags);
+        } catch (ErrnoException e) {
+            throw failure(new ErrnoException("open", "path=" + device + ", flags=" + OpenFlags.describe(blockingFlags),
+                    e.errno()), device.toString(), device, null, Doing.OPENING);
+        } finally {
+            closeQuietly(fd);
+        }
+    }
+
+    private static FileType typeOf(Path path) {
+        try {
+            return FileType.of(path);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Libc.close(fd);
+        } catch (ErrnoException e) {
+            // released all the same; nothing was written to it
         }
     }
 
@@ -284,11 +344,12 @@ final class DeviceCalls {
                     "this pipe already has a region (the driver allows one per open pipe)");
         }
         if (doing == Doing.TRANSFERRING && errno == Errno.EIO) {
-            return new PipeClosedByHostException(failure, "the host closed the pipe, or has no such service");
+            return new PipeClosedByHostException(failure, "the host closed the pipe");
         }
         if (errno == Errno.ENOTCONN || errno == Errno.ECONNABORTED
                 || errno == Errno.ENODEV && (doing == Doing.TRANSFERRING || doing == Doing.CONTROLLING)) {
-            return new DeviceGoneException(failure, "the device is gone");
+            return new DeviceGoneException(failure, "the device is gone (what served the device file ended, as when an "
+                    + "emulated device's process stops, or the device was removed)");
         }
         return new DeviceException(failure, null);
     }

@@ -40,6 +40,21 @@ public class DeviceException extends IOException {
         this.errnoDescription = failure.errnoDescription();
     }
 
+    /**
+     * A refusal that is no failed call: {@code call(arguments) refused: explanation}, errno 0.
+     *
+     * @param explanation what is wrong, in words
+     */
+    DeviceException(String call, String arguments, String target, String explanation) {
+        super(call + "(" + arguments + ") refused: " + explanation);
+        this.call = call;
+        this.arguments = arguments;
+        this.target = target;
+        this.errno = 0;
+        this.errnoName = "";
+        this.errnoDescription = "";
+    }
+
     /** The C function that failed, e.g. {@code "ioctl"}. */
     public String call() {
         return call;
@@ -55,7 +70,7 @@ public class DeviceException extends IOException {
         return target;
     }
 
-    /** The {@code errno} number the call left. */
+    /** The {@code errno} number the call left; 0 when no call failed ({@link NotADeviceException}). */
     public int errno() {
         return errno;
     }

@@ -333,7 +333,8 @@ public final class DmaRegion implements AutoCloseable {
             try {
                 DeviceCalls.unmap(mapped, size, description);
             } catch (DeviceException e) {
-                LOG.log(System.Logger.Level.ERROR, "unmapping the DMA region of " + description, e);
+                report(System.Logger.Level.ERROR, "unmapping the DMA region of " + description + ": "
+                        + e.getMessage());
             }
         }
 
@@ -359,15 +360,30 @@ public final class DmaRegion implements AutoCloseable {
             }
         }
 
+        /**
+         * The Cleaner's action for a region never closed: unmaps first and reports after, and never throws, so
+         * that a failing logger (as when descriptors have run out) cannot keep the memory mapped.
+         */
         void leaked() {
-            if (!closed.get()) {
-                LOG.log(System.Logger.Level.WARNING, "a DMA region of " + description + " was not closed; unmapping it"
-                        + " now. Close regions and pipes with try-with-resources.");
-                try {
-                    close();
-                } catch (IllegalStateException e) {
-                    LOG.log(System.Logger.Level.ERROR, "could not unmap a leaked DMA region", e);
-                }
+            if (closed.get()) {
+                return;
+            }
+            String outcome;
+            try {
+                close();
+                outcome = "it was unmapped when it became unreachable";
+            } catch (RuntimeException e) {
+                outcome = "it could not be unmapped: " + e.getMessage();
+            }
+            report(System.Logger.Level.WARNING, "a DMA region of " + description + " was not closed; " + outcome
+                    + ". Close regions and pipes with try-with-resources.");
+        }
+
+        private static void report(System.Logger.Level level, String message) {
+            try {
+                LOG.log(level, message);
+            } catch (Throwable ignored) {
+                // the message is lost; the region's fate does not depend on it
             }
         }
     }

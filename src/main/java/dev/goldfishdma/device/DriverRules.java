@@ -12,6 +12,13 @@ import java.util.Objects;
  * The goldfish pipe driver's rules, in one place: where guest images put the device, how a pipe connects to
  * a host service, which region sizes {@code CREATE_REGION} accepts. The device API checks them before any system call, the command-line
  * tool checks them before it starts anything, and the emulated device enforces the same ones.
+ *
+ * <p>The device file rule: before anything is written to a path given as the device, the opened descriptor
+ * must be a character device (the driver's node is a misc device), or a regular file on a file system of type
+ * {@value #EMULATED_FILE_SYSTEM_TYPE} (the emulated device, which FUSE serves as a file). Anything else (an
+ * ordinary file, a directory, a FIFO, a socket, a block device) is closed untouched and refused with a
+ * {@link NotADeviceException} that says what it is. Symbolic links are followed, as device nodes are often
+ * reached through one; the check is made on what was opened, so nothing swapped in after it gets written.
  */
 public final class DriverRules {
     /**
@@ -21,6 +28,14 @@ public final class DriverRules {
      */
     public static final List<Path> DEVICE_PATHS = List.of(
             Path.of("/dev/goldfish_pipe"), Path.of("/dev/goldfish_pipe_dprctd"), Path.of("/dev/qemu_pipe"));
+
+    /**
+     * The file system type of the emulated device's mount ({@code fuse.goldfish}, as {@code /proc/self/mountinfo}
+     * shows it). The driver's node is a character device; the emulated device is a regular file, and a regular
+     * file is taken for the device only on a file system of this type (the device file rule, in the class
+     * documentation).
+     */
+    public static final String EMULATED_FILE_SYSTEM_TYPE = "fuse.goldfish";
 
     /** The largest region the driver creates: 256 MiB. */
     public static final long MAX_REGION_SIZE = 256L * 1024 * 1024;

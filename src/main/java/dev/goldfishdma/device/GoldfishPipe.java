@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threads: one read and one write may run at once; reads are serialized among themselves, and so are
  * writes. {@link #close()} may be called from any thread, any number of times. A pipe that is never closed
- * is closed when it becomes unreachable, with a warning logged; correct code never relies on that.
+ * is closed when it becomes unreachable, and a warning is logged after (a logger that fails, as when the
+ * process has run out of descriptors, cannot keep it open); correct code never relies on that.
  *
  * <p>Underneath, the descriptor is always opened {@code O_NONBLOCK}; a blocking pipe waits in
  * {@code poll(2)} when the host is not ready, so that close and interruption can wake it. What the caller
@@ -53,6 +54,10 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     private MemorySegment readBounce;
     private MemorySegment writeBounce;
     private DmaRegion region;
+    // Whether the connect string was written, and whether a read or write succeeded after it: EIO before any
+    // exchange means the host turned the connection down, which for a host service means it has no such name.
+    private volatile boolean connected;
+    private volatile boolean exchanged;
 
     private GoldfishPipe(Path device, String service, boolean nonBlocking, int fd) {
         this.device = device;
@@ -82,6 +87,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         GoldfishPipe pipe = new GoldfishPipe(device, service, nonBlocking, fd);
         try {
             pipe.writeAll(MemorySegment.ofArray(connect), true);
+            pipe.connected = true;
             return pipe;
         } catch (IOException | RuntimeException | Error e) {
             pipe.close();
@@ -116,6 +122,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        requireWritable(dst.isReadOnly(), "dst is a read-only buffer");
         if (!dst.hasRemaining()) {
             ensureOpen();
             return 0;
@@ -149,6 +156,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      */
     public long read(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
+        requireWritable(dst.isReadOnly(), "dst is a read-only segment");
         if (dst.byteSize() == 0) {
             ensureOpen();
             return 0;
@@ -304,7 +312,22 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     }
 
     private long transferOnce(MemorySegment buffer, boolean write) throws DeviceException {
-        return write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        long n;
+        try {
+            n = write ? DeviceCalls.write(handle, buffer) : DeviceCalls.read(handle, buffer);
+        } catch (PipeClosedByHostException e) {
+            if (connected && !exchanged && deviceAnswers()) {
+                throw new PipeClosedByHostException(new CallFailure(e.call(), e.arguments(), e.target(), e.errno(),
+                        e.errnoName(), e.errnoDescription()), "the host has no service named \"" + service
+                        + "\" (it closed the pipe at the first " + (write ? "write" : "read")
+                        + " after connecting; a service that exists but turned the connection down looks the same)");
+            }
+            throw e;
+        }
+        if (n > 0 && connected) {
+            exchanged = true;
+        }
+        return n;
     }
 
     private MemorySegment readBounce() {
@@ -319,6 +342,29 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
             writeBounce = handle.allocate(BOUNCE_SIZE);
         }
         return writeBounce;
+    }
+
+    /**
+     * Whether the device file still answers (a stat of it works): when what serves it ended, EIO is the end of
+     * the device, not the host's refusal of a service.
+     */
+    private boolean deviceAnswers() {
+        try {
+            FileType.of(device);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Refuses a read-only destination before the pipe is touched: read bytes cannot be given back, so a
+     * read that could not store them would lose them.
+     */
+    private static void requireWritable(boolean readOnly, String what) {
+        if (readOnly) {
+            throw new IllegalArgumentException("read: " + what + "; nothing was read from the pipe");
+        }
     }
 
     private void requireBlocking(String call) {
@@ -341,18 +387,35 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * may also hold {@link PipeEvent#HANG_UP} or {@link PipeEvent#ERROR} (those two are reported whether asked
      * for or not).
      *
+     * @param timeout how long to wait: zero or negative does not wait; any length is taken, the longest wait
+     *                being {@link Integer#MAX_VALUE} milliseconds (about 24.8 days)
      * @return the events reported; empty on time-out
      */
     public Set<PipeEvent> poll(Set<PipeEvent> events, Duration timeout) throws IOException {
         Objects.requireNonNull(events, "events");
-        long millis = timeout.toMillis();
-        int wait = millis > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(0, millis);
+        int wait = pollMillis(timeout);
         handle.acquire();
         try {
             return DeviceCalls.poll(handle, events, wait);
         } finally {
             handle.release();
         }
+    }
+
+    /**
+     * {@code timeout} as poll(2) takes it: whole milliseconds, rounded up so that a short wait still waits, at
+     * most {@link Integer#MAX_VALUE} (24 days); a negative one is no wait.
+     */
+    static int pollMillis(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            return 0;
+        }
+        if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+            return Integer.MAX_VALUE;
+        }
+        long millis = timeout.getSeconds() * 1000 + (timeout.getNano() + 999_999) / 1_000_000;
+        return (int) Math.min(Integer.MAX_VALUE, millis);
     }
 
     // ---- DMA ----------------------------------------------------------------------------------------

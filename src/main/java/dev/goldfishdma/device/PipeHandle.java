@@ -73,7 +73,7 @@ final class PipeHandle {
             try {
                 DeviceCalls.wake(w[1], description);
             } catch (DeviceException e) {
-                LOG.log(System.Logger.Level.DEBUG, "waking waiters of " + description, e);
+                report(System.Logger.Level.DEBUG, "waking waiters of " + description + ": " + e.getMessage());
             }
         }
         if ((before & IN_USE) == 0) {
@@ -81,12 +81,29 @@ final class PipeHandle {
         }
     }
 
-    /** The Cleaner's action: the pipe object is unreachable but was never closed. */
+    /**
+     * The Cleaner's action: the pipe object is unreachable but was never closed. Closes first and reports
+     * after, and never throws: reporting may fail (when the process is out of descriptors, logging itself can),
+     * and that must not keep the descriptor open.
+     */
     void leaked() {
-        if (!isClosed()) {
-            LOG.log(System.Logger.Level.WARNING, description + " was not closed; closing it now. "
-                    + "Close pipes and regions with try-with-resources.");
+        if (isClosed()) {
+            return;
+        }
+        try {
             markClosed();
+        } finally {
+            report(System.Logger.Level.WARNING, description + " was not closed; it was closed when it became "
+                    + "unreachable. Close pipes and regions with try-with-resources.");
+        }
+    }
+
+    /** Logs {@code message}; a logger that fails is ignored, as nothing is left to do about it here. */
+    private static void report(System.Logger.Level level, String message) {
+        try {
+            LOG.log(level, message);
+        } catch (Throwable ignored) {
+            // e.g. out of descriptors, or out of memory: the message is lost, the descriptor is closed anyway
         }
     }
 
@@ -109,9 +126,9 @@ final class PipeHandle {
             DeviceCalls.close(descriptor, description);
         } catch (DeviceGoneException e) {
             // the device's server is gone: there was nothing left to flush
-            LOG.log(System.Logger.Level.DEBUG, "closing " + description + ": " + e.getMessage());
+            report(System.Logger.Level.DEBUG, "closing " + description + ": " + e.getMessage());
         } catch (DeviceException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing " + description + ": " + e.getMessage());
+            report(System.Logger.Level.WARNING, "closing " + description + ": " + e.getMessage());
         }
     }
 

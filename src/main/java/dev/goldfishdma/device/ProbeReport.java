@@ -28,19 +28,33 @@ public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
     }
 
     /**
-     * Whether the device behaves as the goldfish pipe driver with DMA: every step ran, the region the device
-     * reports at the end has a physical address and the size asked, a second CREATE_REGION was refused with
-     * {@code EBUSY}, and LOCK and UNLOCK succeeded.
+     * Whether the device behaves as the goldfish pipe driver with DMA: every step ran and every step answered
+     * as the driver does (GETOFF before a region and before mmap, CREATE_REGION and its refusal the second
+     * time, the physical address and size at the end, LOCK, UNLOCK, and {@code ENOTTY} for an unknown
+     * request). One difference is allowed, the emulated device's: memory allocated at the first touch of the
+     * mapping rather than at mmap, when GETOFF after that touch reports it.
      */
     public boolean behavesAsDriver() {
         if (stoppedBy != null) {
             return false;
         }
-        ProbeStep lastGetoff = step(ProbeStep.Kind.GETOFF_AFTER_TOUCH)
-                .orElseGet(() -> step(ProbeStep.Kind.GETOFF_AFTER_MMAP).orElse(null));
-        return lastGetoff != null && lastGetoff.asDriver()
-                && step(ProbeStep.Kind.CREATE_REGION_AGAIN).map(ProbeStep::asDriver).orElse(false)
-                && step(ProbeStep.Kind.LOCK).map(ProbeStep::asDriver).orElse(false)
-                && step(ProbeStep.Kind.UNLOCK).map(ProbeStep::asDriver).orElse(false);
+        boolean allocatedAtTouch = step(ProbeStep.Kind.GETOFF_AFTER_TOUCH).map(ProbeStep::asDriver).orElse(false);
+        for (ProbeStep.Kind kind : ProbeStep.Kind.values()) {
+            if (kind == ProbeStep.Kind.TOUCH || kind == ProbeStep.Kind.GETOFF_AFTER_TOUCH) {
+                continue;   // run only when needed; judged through allocatedAtTouch
+            }
+            if (kind == ProbeStep.Kind.GETOFF_AFTER_MMAP && allocatedAtTouch) {
+                continue;
+            }
+            if (!step(kind).map(ProbeStep::asDriver).orElse(false)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The steps that did not answer as the driver does, in order. */
+    public List<ProbeStep> differences() {
+        return steps.stream().filter(s -> !s.asDriver()).toList();
     }
 }

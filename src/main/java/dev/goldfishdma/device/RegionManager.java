@@ -91,12 +91,19 @@ public final class RegionManager implements AutoCloseable {
         List<Entry> evicted = new ArrayList<>();
         lock.lock();
         try {
-            long deadline = System.nanoTime() + acquireTimeout.toNanos();
+            long waitNanos = saturatedNanos(acquireTimeout);
+            long start = System.nanoTime();
             while (true) {
                 ensureOpen();
                 Entry fit = idle.ceiling(new Entry(size, -1, null, null));
                 if (fit != null) {
                     idle.remove(fit);
+                    if (!fit.isUsable()) {
+                        // Closed by its last borrower after the lease ended: never lent again.
+                        totalBytes -= fit.size();
+                        evicted.add(fit);
+                        continue;
+                    }
                     lent.add(fit);
                     return fit;
                 }
@@ -109,7 +116,7 @@ public final class RegionManager implements AutoCloseable {
                     totalBytes += size;
                     break;
                 }
-                long left = deadline - System.nanoTime();
+                long left = waitNanos - (System.nanoTime() - start);
                 if (left <= 0) {
                     throw new RegionLimitException("no room for a region of " + size + " bytes: " + totalBytes
                             + " of " + maxTotalBytes + " bytes are lent out, and none came back within "
@@ -175,7 +182,7 @@ public final class RegionManager implements AutoCloseable {
             if (!lent.remove(entry)) {
                 return;
             }
-            close = closed || !entry.region().isOpen();
+            close = closed || !entry.isUsable();
             if (close) {
                 totalBytes -= entry.size();
             } else {
@@ -202,6 +209,15 @@ public final class RegionManager implements AutoCloseable {
         }
         old.close();
         return acquireEntry(minBytes);
+    }
+
+    /** {@code timeout} in nanoseconds, at most {@link Long#MAX_VALUE} (about 292 years: no limit). */
+    private static long saturatedNanos(Duration timeout) {
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void ensureOpen() {
@@ -272,6 +288,11 @@ public final class RegionManager implements AutoCloseable {
 
     /** A pooled pipe and its region. */
     record Entry(long size, long id, GoldfishPipe pipe, DmaRegion region) {
+        /** Whether the region and its pipe are both still open: a borrower may have closed either. */
+        boolean isUsable() {
+            return region.isOpen() && pipe.isOpen();
+        }
+
         void close() {
             try {
                 pipe.close();
@@ -305,9 +326,15 @@ public final class RegionManager implements AutoCloseable {
             this.device = Objects.requireNonNull(device, "device");
         }
 
-        /** The host service each region's pipe connects to; default {@code opengles}, as the guest GL library. */
+        /**
+         * The host service each region's pipe connects to; default {@code opengles}, as the guest GL library.
+         *
+         * @throws IllegalArgumentException if {@code service} breaks the service name rule of {@link DriverRules}
+         *                                  (checked here, not at the first {@link #acquire})
+         */
         public Builder service(String service) {
-            this.service = Objects.requireNonNull(service, "service");
+            DriverRules.checkServiceName(service);
+            this.service = service;
             return this;
         }
 
@@ -320,7 +347,10 @@ public final class RegionManager implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link #acquire} waits for room under the limit; default 30 seconds. */
+        /**
+         * How long {@link #acquire} waits for room under the limit; default 30 seconds. Any length is taken: one
+         * too long to count in nanoseconds (about 292 years) means no limit.
+         */
         public Builder acquireTimeout(Duration acquireTimeout) {
             if (acquireTimeout.isNegative()) {
                 throw new IllegalArgumentException("negative timeout: " + acquireTimeout);

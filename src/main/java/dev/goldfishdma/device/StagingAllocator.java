@@ -54,18 +54,38 @@ public final class StagingAllocator implements SegmentAllocator {
         return slice;
     }
 
-    /** The offset of {@code slice} in the region. */
+    /**
+     * The offset of {@code slice} in the region.
+     *
+     * @throws IllegalArgumentException if {@code slice} is not native memory lying wholly inside the region
+     */
     public long offsetOf(MemorySegment slice) {
+        // Compared without any sum that could overflow: a huge slice must not wrap around into range.
         long offset = slice.address() - segment.address();
-        if (offset < 0 || offset + slice.byteSize() > segment.byteSize()) {
-            throw new IllegalArgumentException("the segment is not part of this region");
+        if (!slice.isNative() || slice.address() < segment.address() || offset > segment.byteSize()
+                || slice.byteSize() > segment.byteSize() - offset) {
+            throw new IllegalArgumentException("offsetOf: the segment (address 0x" + Long.toHexString(slice.address())
+                    + ", " + slice.byteSize() + " bytes" + (slice.isNative() ? "" : ", heap") + ") is not part of this "
+                    + "region (address 0x" + Long.toHexString(segment.address()) + ", " + segment.byteSize()
+                    + " bytes)");
         }
         return offset;
     }
 
-    /** The physical address of {@code slice}, for the host. */
+    /**
+     * The physical address of {@code slice}, for the host.
+     *
+     * @throws IllegalArgumentException if {@code slice} is not part of the region, or its address does not fit
+     *                                  in 64 bits
+     */
     public long physicalAddressOf(MemorySegment slice) throws IOException {
-        return region.physicalAddress() + offsetOf(slice);
+        long offset = offsetOf(slice);
+        long base = region.physicalAddress();
+        if (base > Long.MAX_VALUE - offset) {
+            throw new IllegalArgumentException("physicalAddressOf: 0x" + Long.toHexString(base) + " + " + offset
+                    + " does not fit in 64 bits");
+        }
+        return base + offset;
     }
 
     /** Bytes handed out since the last reset, alignment padding included. */

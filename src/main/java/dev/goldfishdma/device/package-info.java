@@ -28,8 +28,10 @@
  * <p>Errors: a failing system call is a {@link dev.goldfishdma.device.DeviceException} (an
  * {@link java.io.IOException}) naming the call, its arguments, the device or pipe, and {@code errno} (number and
  * symbolic name); the cases callers tell apart have their own subtypes: {@link dev.goldfishdma.device.NoDeviceException}
- * (nothing at the path), {@link dev.goldfishdma.device.NotAGoldfishPipeException} (the device knows no DMA
- * ioctl), {@link dev.goldfishdma.device.RegionAlreadyExistsException} (one region per pipe),
+ * (nothing at the path), {@link dev.goldfishdma.device.NotADeviceException} (the path is a regular file, a
+ * directory, a FIFO, a socket: refused before anything is written, by the device file rule of
+ * {@link dev.goldfishdma.device.DriverRules}), {@link dev.goldfishdma.device.NotAGoldfishPipeException} (the
+ * device knows no DMA ioctl), {@link dev.goldfishdma.device.RegionAlreadyExistsException} (one region per pipe),
  * {@link dev.goldfishdma.device.PipeClosedByHostException} (the host ended the pipe) and
  * {@link dev.goldfishdma.device.DeviceGoneException} (the device went away under an open pipe). Arguments the
  * driver would refuse are refused before any call with an {@link java.lang.IllegalArgumentException} that states

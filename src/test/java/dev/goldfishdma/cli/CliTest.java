@@ -74,9 +74,9 @@ class CliTest {
 
     @Test
     void transferVerifiesEveryChunkWithTheHost() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "5", "--region-size", "2097152");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "5MiB", "--region-size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 5 MiB in 3 chunk(s) through a 2 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 5242880 bytes (5 MiB) from random data in 3 chunk(s) through a 2 MiB region"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
         assertTrue(run.out().matches("(?s).*throughput  copy into the region [0-9.]+ [GM]B/s.*"), run.out());
         assertTrue(run.out().matches("(?s).*setup       first touch of the region's 2 MiB: [0-9.]+ ms.*"), run.out());
@@ -84,9 +84,9 @@ class CliTest {
 
     @Test
     void transferLargerThanTheLargestRegionGoesInChunks() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "257");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "257MiB");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 257 MiB in 9 chunk(s) through a 32 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 269484032 bytes (257 MiB) from random data in 9 chunk(s) through a 32 MiB region"), run.out());
     }
 
     @Test
@@ -97,14 +97,15 @@ class CliTest {
         Files.write(file, data);
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--file", file.toString());
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 12411 bytes in 1 chunk(s)"), run.out());
+        assertTrue(run.out().contains("transferred 12411 bytes from " + file + " in 1 chunk(s)"), run.out());
     }
 
     @Test
     void transferToAServiceThatIsNotThereFails() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--mib", "1", "--service", "nothing-here");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "1MiB", "--service", "nothing-here");
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("EIO"), run.err());
+        assertTrue(run.err().contains("the host has no service named \"nothing-here\""), run.err());
     }
 
     @Test
@@ -141,7 +142,7 @@ class CliTest {
     @Test
     void withNoDeviceTheToolStartsAnEmulatedOne() {
         Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
-        Run run = run("transfer", "--mib", "2");
+        Run run = run("transfer", "--size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
         String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (mounted by "));
@@ -159,7 +160,7 @@ class CliTest {
             String reason = FuseMount.unavailableReason();
             Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
             // transfer starts its emulated device in a child process, which tells why it could not mount.
-            Run transfer = run("transfer", "--mib", "1");
+            Run transfer = run("transfer", "--size", "1MiB");
             assertEquals(3, transfer.exitCode(), transfer.toString());
             assertTrue(transfer.err().contains(reason), transfer.err());
             Run emulator = run("emulator", dir.resolve("mnt").toString());
@@ -191,7 +192,7 @@ class CliTest {
 
     @Test
     void badArgumentsAreUsageErrors() {
-        assertEquals(2, run("transfer", "--mib", "-3", "--device", DEVICE.path().toString()).exitCode());
+        assertEquals(2, run("transfer", "--size", "-3", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("nonsense").exitCode());
         Run top = run();

@@ -78,6 +78,10 @@ class FaultTest {
             DeviceException failure = assertInstanceOf(DeviceException.class, e.getCause());
             assertTrue(failure instanceof DeviceGoneException || failure instanceof PipeClosedByHostException,
                     failure.toString());
+            // The message names the request and the pipe, and never blames a service the host does have.
+            assertTrue(failure.getMessage().startsWith("read(") && failure.getMessage().contains("(service echo"),
+                    failure.getMessage());
+            assertFalse(failure.getMessage().contains("no service named"), failure.getMessage());
             pipe.close();
 
             // The killed emulator left a dead mount behind: a new one on the same directory detaches it.

@@ -1,6 +1,6 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.fuse_out_header;
+import dev.goldfishdma.emulator.fuse.gen.fuse_out_header;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;

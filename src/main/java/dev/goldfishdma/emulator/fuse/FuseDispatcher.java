@@ -1,6 +1,6 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.libc.Errno;
 
 import java.lang.foreign.Arena;

@@ -1,8 +1,8 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_init_in;
-import dev.goldfishdma.gen.fuse.fuse_init_out;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_init_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_init_out;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator.fuse;
 
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.DescriptorPassing;
 import dev.goldfishdma.libc.Errno;
@@ -59,7 +60,7 @@ import java.util.stream.Collectors;
  */
 public final class FuseMount {
     private static final System.Logger LOG = System.getLogger(FuseMount.class.getName());
-    private static final String FILESYSTEM_TYPE = "fuse.goldfish";
+    private static final String FILESYSTEM_TYPE = DriverRules.EMULATED_FILE_SYSTEM_TYPE;
     private static final String SOURCE = "goldfish";
     private static final Path DEVICE = Path.of("/dev/fuse");
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");

@@ -1,6 +1,6 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.fuse_in_header;
+import dev.goldfishdma.emulator.fuse.gen.fuse_in_header;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.gen.fuse.fuse_interrupt_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_interrupt_in;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,10 +3,10 @@ package dev.goldfishdma.emulator.fuse;
 import dev.goldfishdma.emulator.model.EmulatedRegion;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.RegionMemory;
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_in;
-import dev.goldfishdma.gen.fuse.fuse_notify_retrieve_out;
-import dev.goldfishdma.gen.fuse.fuse_notify_store_out;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_notify_retrieve_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_notify_retrieve_out;
+import dev.goldfishdma.emulator.fuse.gen.fuse_notify_store_out;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
 

@@ -1,8 +1,8 @@
 package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.model.PollWaiter;
-import dev.goldfishdma.gen.fuse.Fuse;
-import dev.goldfishdma.gen.fuse.fuse_notify_poll_wakeup_out;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_notify_poll_wakeup_out;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 /**
  * The emulator's FUSE transport: it serves the device model ({@link dev.goldfishdma.emulator.model}) as
  * files on a mounted directory, speaking the FUSE protocol on {@code /dev/fuse} directly (no libfuse, no C;
- * the protocol's structures are the generated bindings in {@code dev.goldfishdma.gen.fuse}, used from here
+ * the protocol's structures are the generated bindings in {@code dev.goldfishdma.emulator.fuse.gen}, used from here
  * alone).
  *
  * <h2>Pieces, in the order a request meets them</h2>

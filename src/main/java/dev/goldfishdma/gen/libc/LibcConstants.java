@@ -1301,6 +1301,15 @@ public class LibcConstants extends LibcConstants$shared {
     public static int O_SYNC() {
         return O_SYNC;
     }
+    private static final int F_GETFD = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETFD 1
+     * }
+     */
+    public static int F_GETFD() {
+        return F_GETFD;
+    }
     private static final int F_GETFL = (int)3L;
     /**
      * {@snippet lang=c :
@@ -1327,6 +1336,15 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int F_DUPFD_CLOEXEC() {
         return F_DUPFD_CLOEXEC;
+    }
+    private static final int FD_CLOEXEC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define FD_CLOEXEC 1
+     * }
+     */
+    public static int FD_CLOEXEC() {
+        return FD_CLOEXEC;
     }
     private static final int POLLIN = (int)1L;
     /**
@@ -1553,6 +1571,24 @@ public class LibcConstants extends LibcConstants$shared {
     public static int MS_NOEXEC() {
         return MS_NOEXEC;
     }
+    private static final int PR_SET_PDEATHSIG = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_SET_PDEATHSIG 1
+     * }
+     */
+    public static int PR_SET_PDEATHSIG() {
+        return PR_SET_PDEATHSIG;
+    }
+    private static final int PR_GET_PDEATHSIG = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PR_GET_PDEATHSIG 2
+     * }
+     */
+    public static int PR_GET_PDEATHSIG() {
+        return PR_GET_PDEATHSIG;
+    }
     private static final int SOL_SOCKET = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1660,24 +1696,6 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int ENOTSUP() {
         return ENOTSUP;
-    }
-    private static final int O_DIRECTORY = (int)65536L;
-    /**
-     * {@snippet lang=c :
-     * #define O_DIRECTORY 65536
-     * }
-     */
-    public static int O_DIRECTORY() {
-        return O_DIRECTORY;
-    }
-    private static final int O_NOFOLLOW = (int)131072L;
-    /**
-     * {@snippet lang=c :
-     * #define O_NOFOLLOW 131072
-     * }
-     */
-    public static int O_NOFOLLOW() {
-        return O_NOFOLLOW;
     }
     private static final int O_CLOEXEC = (int)524288L;
     /**
