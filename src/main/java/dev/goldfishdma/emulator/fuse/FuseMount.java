@@ -178,16 +178,29 @@ public final class FuseMount {
      * {@link #expectedMethod()}. A check without mounting, for tools and tests that want to know beforehand.
      */
     public static String unavailableReason() {
-        if (!Files.exists(DEVICE)) {
-            return "cannot mount FUSE: there is no " + DEVICE + " (is the fuse kernel module loaded? modprobe fuse)";
-        }
-        if (!Files.isReadable(DEVICE) || !Files.isWritable(DEVICE)) {
-            return noAccessReason();
+        String unusable = deviceUnusableReason();
+        if (unusable != null) {
+            return unusable;
         }
         if (expectedMethod() == Method.FUSERMOUNT && findFusermount() == null) {
             return noFusermountReason();
         }
         return null;
+    }
+
+    /** Why this user cannot use {@code /dev/fuse} (missing, or no access to it), or null. */
+    private static String deviceUnusableReason() {
+        if (!Files.exists(DEVICE)) {
+            return noDeviceReason();
+        }
+        if (!Files.isReadable(DEVICE) || !Files.isWritable(DEVICE)) {
+            return noAccessReason();
+        }
+        return null;
+    }
+
+    private static String noDeviceReason() {
+        return "cannot mount FUSE: there is no " + DEVICE + " (is the fuse kernel module loaded? modprobe fuse)";
     }
 
     /**
@@ -221,8 +234,7 @@ public final class FuseMount {
         } catch (ErrnoException e) {
             // fusermount3 opens /dev/fuse with the caller's rights too: it would fail the same way.
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENODEV || e.errno() == Errno.ENXIO) {
-                throw new FuseUnavailableException("cannot mount FUSE: there is no " + DEVICE + " (is the fuse "
-                        + "kernel module loaded? modprobe fuse)", e);
+                throw new FuseUnavailableException(noDeviceReason(), e);
             }
             if (e.errno() == Errno.EACCES || e.errno() == Errno.EPERM) {
                 throw new FuseUnavailableException(noAccessReason(), e);
@@ -233,9 +245,10 @@ public final class FuseMount {
 
     /** Mounts through fusermount3 (see the class documentation), returning the mount with a non-blocking descriptor. */
     private static FuseMount mountWithFusermount(Path fusermount, Path target) throws IOException {
-        // Checked here, as fusermount3 would only say it after spawning; the same reason as for mount(2).
-        if (!Files.isReadable(DEVICE) || !Files.isWritable(DEVICE)) {
-            openDevice(); // throws, naming what is wrong
+        // fusermount3 opens /dev/fuse with this user's rights: say what is wrong as for mount(2), not after it.
+        String unusable = deviceUnusableReason();
+        if (unusable != null) {
+            throw new FuseUnavailableException(unusable);
         }
         int[] socket = DescriptorPassing.socketPair(LibcConstants.SOCK_STREAM());
         int[] stderr;
@@ -428,6 +441,9 @@ public final class FuseMount {
         mounted = false;
         try {
             if (method == Method.FUSERMOUNT) {
+                if (!isMountPoint(mountPoint)) {
+                    return; // unmounted from outside already
+                }
                 if (runFusermount(findFusermount(), mountPoint, "-u") != null) {
                     detach(mountPoint); // busy: detached, as mount(2)'s unmount is
                 }
