@@ -265,7 +265,9 @@ public final class FuseMount {
         try {
             int pid;
             try {
-                pid = Spawn.start(fusermount, List.of(FUSERMOUNT, "-o", "fsname=" + SOURCE + ",subtype=goldfish",
+                // The type fusermount3 mounts is "fuse." + subtype: the same type as mount(2)'s.
+                String subtype = FILESYSTEM_TYPE.substring("fuse.".length());
+                pid = Spawn.start(fusermount, List.of(FUSERMOUNT, "-o", "fsname=" + SOURCE + ",subtype=" + subtype,
                                 "--", target.toString()),
                         Map.of("_FUSE_COMMFD", Integer.toString(FUSERMOUNT_COMM_FD)),
                         Spawn.DEV_NULL, Spawn.DEV_NULL, stderr[1], socket[1]);
