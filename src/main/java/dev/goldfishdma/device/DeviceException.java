@@ -18,11 +18,17 @@ import java.io.IOException;
 public class DeviceException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The C function that failed. */
     private final String call;
+    /** The call's arguments of interest. */
     private final String arguments;
+    /** What the call acted on. */
     private final String target;
+    /** The errno number. */
     private final int errno;
+    /** The errno's symbolic name. */
     private final String errnoName;
+    /** The C library's text for the errno. */
     private final String errnoDescription;
 
     /**
@@ -55,32 +61,35 @@ public class DeviceException extends IOException {
         this.errnoDescription = "";
     }
 
-    /** The C function that failed, e.g. {@code "ioctl"}. */
+    /** {@return the C function that failed, e.g. {@code "ioctl"}} */
     public String call() {
         return call;
     }
 
-    /** The call's arguments of interest, as in the message, e.g. {@code "fd=7, request=GOLDFISH_DMA_IOC_GETOFF"}. */
+    /**
+     * {@return the call's arguments of interest, as in the message, e.g.
+     * {@code "fd=7, request=GOLDFISH_DMA_IOC_GETOFF"}}
+     */
     public String arguments() {
         return arguments;
     }
 
-    /** What the call acted on: the device path, or the pipe (path, service and descriptor). */
+    /** {@return what the call acted on: the device path, or the pipe (path, service and descriptor)} */
     public String target() {
         return target;
     }
 
-    /** The {@code errno} number the call left; 0 when no call failed ({@link NotADeviceException}). */
+    /** {@return the {@code errno} number the call left; 0 when no call failed ({@link NotADeviceException})} */
     public int errno() {
         return errno;
     }
 
-    /** The symbolic name of {@link #errno()}, e.g. {@code "ENOTTY"}. */
+    /** {@return the symbolic name of {@link #errno()}, e.g. {@code "ENOTTY"}} */
     public String errnoName() {
         return errnoName;
     }
 
-    /** The C library's text for {@link #errno()} ({@code strerror}), e.g. "Inappropriate ioctl for device". */
+    /** {@return the C library's text for {@link #errno()} ({@code strerror}), e.g. "Inappropriate ioctl for device"} */
     public String errnoDescription() {
         return errnoDescription;
     }

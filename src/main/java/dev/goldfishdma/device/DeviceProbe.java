@@ -49,6 +49,8 @@ public final class DeviceProbe implements AutoCloseable {
     /**
      * Opens {@code device} read-write (blocking, as the driver's first users did): the probe's first step.
      *
+     * @param device the device file
+     * @return the probe, its first step done
      * @throws NoDeviceException if there is no device at {@code device}
      * @throws DeviceException   if it cannot be opened for another reason, e.g. {@code EACCES}
      */
@@ -57,7 +59,7 @@ public final class DeviceProbe implements AutoCloseable {
         return new DeviceProbe(device, DeviceCalls.open(device, false));
     }
 
-    /** The device probed. */
+    /** {@return the device probed} */
     public Path device() {
         return device;
     }
@@ -69,6 +71,8 @@ public final class DeviceProbe implements AutoCloseable {
      *
      * @param service    the host service to connect to
      * @param regionSize the size of the region to create; the driver's rule applies
+     * @param eachStep told of each step as it completes
+     * @return every step run, and what stopped the probe early if anything did
      * @throws IllegalArgumentException if {@code service} or {@code regionSize} breaks the driver's rules
      *                                  (checked before any step)
      * @throws IllegalStateException    if the probe already ran or is closed
@@ -179,6 +183,8 @@ public final class DeviceProbe implements AutoCloseable {
      * Issues an ioctl request of the goldfish type that the driver does not know, which it answers with
      * {@code ENOTTY}; no exception for that answer. On a file that is no device at all (e.g.
      * {@code /dev/null}) the kernel answers by itself, which makes it the cost of a bare ioctl.
+     *
+     * @return the step, with the device's answer
      */
     public ProbeStep unknownIoctl() {
         if (pipe.isClosed()) {

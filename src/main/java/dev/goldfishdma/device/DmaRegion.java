@@ -73,22 +73,22 @@ public final class DmaRegion implements AutoCloseable {
         return new DmaRegion(pipe, size, new Mapping(address, size, handle.description));
     }
 
-    /** The region's memory: {@link #size()} bytes, inaccessible once the region is closed. */
+    /** {@return the region's memory: {@link #size()} bytes, inaccessible once the region is closed} */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** The region's size in bytes. */
+    /** {@return the region's size in bytes} */
     public long size() {
         return size;
     }
 
-    /** The pipe this region belongs to. */
+    /** {@return the pipe this region belongs to} */
     public GoldfishPipe pipe() {
         return pipe;
     }
 
-    /** Whether the region is still mapped. */
+    /** {@return whether the region is still mapped} */
     public boolean isOpen() {
         return !mapping.closed.get();
     }
@@ -101,7 +101,10 @@ public final class DmaRegion implements AutoCloseable {
      * the mapping (the FUSE emulation) reports 0 until then, so the first call reads one byte of the region
      * when the driver reports no address yet.
      *
+     * @return the physical address of the region's first byte
      * @throws IllegalStateException if the region is closed
+     * @throws DeviceException if the driver's GETOFF fails
+     * @throws IOException       if the driver reports no address, or another size, for the mapped region
      */
     public long physicalAddress() throws IOException {
         long address = physicalAddress;
@@ -128,7 +131,11 @@ public final class DmaRegion implements AutoCloseable {
         return physicalAddress;
     }
 
-    /** What the driver reports for this region now ({@code GETOFF}). */
+    /**
+     * {@return what the driver reports for this region now ({@code GETOFF})}
+     *
+     * @throws DeviceException if the driver's GETOFF fails
+     */
     public RegionInfo info() throws IOException {
         ensureOpen();
         return pipe.regionInfo();
@@ -141,7 +148,9 @@ public final class DmaRegion implements AutoCloseable {
      * driver's LOCK. Close the returned guard (try-with-resources) to issue UNLOCK, which wakes the host
      * side, and let the next thread in. Reentrant; allocates nothing.
      *
+     * @return the guard, whose {@link RegionLock#close() close()} unlocks
      * @throws IllegalStateException if the region is closed
+     * @throws DeviceException if the driver's LOCK fails
      */
     public RegionLock lock() throws IOException {
         lock.lock();
@@ -183,6 +192,10 @@ public final class DmaRegion implements AutoCloseable {
     /**
      * Copies {@code length} bytes of {@code src} from {@code srcOffset} into the region at {@code offset}.
      *
+     * @param offset    where in the region to start
+     * @param src       what to copy from
+     * @param srcOffset where in {@code src} to start
+     * @param length    how many bytes to copy
      * @throws IndexOutOfBoundsException if either range is out of bounds (negative, too long, or overflowing)
      * @throws IllegalStateException     if the region is closed
      */
@@ -192,7 +205,12 @@ public final class DmaRegion implements AutoCloseable {
         MemorySegment.copy(src, srcOffset, segment, JAVA_BYTE, offset, length);
     }
 
-    /** Copies all of {@code src} into the region at {@code offset}; see {@link #write(long, byte[], int, int)}. */
+    /**
+     * Copies all of {@code src} into the region at {@code offset}; see {@link #write(long, byte[], int, int)}.
+     *
+     * @param offset where in the region to start
+     * @param src    what to copy, all of it
+     */
     public void write(long offset, MemorySegment src) {
         checkRange(offset, src.byteSize());
         MemorySegment.copy(src, 0, segment, offset, src.byteSize());
@@ -202,6 +220,10 @@ public final class DmaRegion implements AutoCloseable {
      * Copies {@code length} bytes of {@code src} from {@code srcOffset} into the region at {@code offset}, for
      * uploading a large buffer chunk by chunk without slicing it.
      *
+     * @param offset    where in the region to start
+     * @param src       what to copy from
+     * @param srcOffset where in {@code src} to start
+     * @param length    how many bytes to copy
      * @throws IndexOutOfBoundsException if either range is out of bounds
      */
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
@@ -213,6 +235,8 @@ public final class DmaRegion implements AutoCloseable {
     /**
      * Copies {@code src}'s remaining bytes into the region at {@code offset} and advances its position.
      *
+     * @param offset where in the region to start
+     * @param src    what to copy: its remaining bytes
      * @throws IndexOutOfBoundsException if they do not fit
      */
     public void write(long offset, ByteBuffer src) {
@@ -230,6 +254,10 @@ public final class DmaRegion implements AutoCloseable {
     /**
      * Copies {@code length} bytes of the region from {@code offset} into {@code dst} at {@code dstOffset}.
      *
+     * @param offset    where in the region to start
+     * @param dst       where to copy to
+     * @param dstOffset where in {@code dst} to start
+     * @param length    how many bytes to copy
      * @throws IndexOutOfBoundsException if either range is out of bounds
      */
     public void read(long offset, byte[] dst, int dstOffset, int length) {
@@ -238,7 +266,12 @@ public final class DmaRegion implements AutoCloseable {
         MemorySegment.copy(segment, JAVA_BYTE, offset, dst, dstOffset, length);
     }
 
-    /** Fills {@code dst} from the region at {@code offset}. */
+    /**
+     * Fills {@code dst} from the region at {@code offset}.
+     *
+     * @param offset where in the region to start
+     * @param dst    where to copy to, all of it
+     */
     public void read(long offset, MemorySegment dst) {
         checkRange(offset, dst.byteSize());
         MemorySegment.copy(segment, offset, dst, 0, dst.byteSize());
@@ -247,6 +280,10 @@ public final class DmaRegion implements AutoCloseable {
     /**
      * Copies {@code length} bytes of the region from {@code offset} into {@code dst} at {@code dstOffset}.
      *
+     * @param offset    where in the region to start
+     * @param dst       where to copy to
+     * @param dstOffset where in {@code dst} to start
+     * @param length    how many bytes to copy
      * @throws IndexOutOfBoundsException if either range is out of bounds
      */
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
@@ -255,7 +292,12 @@ public final class DmaRegion implements AutoCloseable {
         MemorySegment.copy(segment, offset, dst, dstOffset, length);
     }
 
-    /** Fills {@code dst}'s remaining bytes from the region at {@code offset} and advances its position. */
+    /**
+     * Fills {@code dst}'s remaining bytes from the region at {@code offset} and advances its position.
+     *
+     * @param offset where in the region to start
+     * @param dst    where to copy to: its remaining bytes
+     */
     public void read(long offset, ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("read: dst is a read-only buffer");
@@ -284,6 +326,8 @@ public final class DmaRegion implements AutoCloseable {
     /**
      * A new allocator that hands out aligned slices of this region, for packing many small buffers and
      * sending the host one physical address.
+     *
+     * @return a new allocator, starting at the region's first byte
      */
     public StagingAllocator stagingAllocator() {
         ensureOpen();

@@ -55,7 +55,7 @@ public final class DriverRules {
     private DriverRules() {
     }
 
-    /** The page size, the unit of every region size. */
+    /** {@return the page size, the unit of every region size} */
     public static long pageSize() {
         return Libc.PAGE_SIZE;
     }
@@ -63,6 +63,9 @@ public final class DriverRules {
     /**
      * Whether {@code CREATE_REGION} accepts {@code size}: a multiple of the page size, from one page to
      * {@link #MAX_REGION_SIZE}.
+     *
+     * @param size a region size in bytes
+     * @return whether the driver accepts it
      */
     public static boolean isRegionSize(long size) {
         long page = Libc.PAGE_SIZE;
@@ -72,6 +75,7 @@ public final class DriverRules {
     /**
      * Checks the region size rule ({@link #isRegionSize}).
      *
+     * @param size a region size in bytes
      * @throws IllegalArgumentException stating the rule and the size given
      */
     public static void checkRegionSize(long size) {
@@ -85,6 +89,8 @@ public final class DriverRules {
     /**
      * The smallest region size that holds {@code bytes}.
      *
+     * @param bytes how many bytes the region must hold
+     * @return {@code bytes} rounded up to whole pages
      * @throws IllegalArgumentException if {@code bytes} is not from 1 to {@link #MAX_REGION_SIZE}
      */
     public static long regionSizeFor(long bytes) {
@@ -99,6 +105,7 @@ public final class DriverRules {
     /**
      * Checks the service name rule: 1 to {@link #MAX_SERVICE_NAME_BYTES} bytes of UTF-8, no NUL.
      *
+     * @param service the service name
      * @throws IllegalArgumentException naming what is wrong with {@code service}
      * @throws NullPointerException     if {@code service} is null
      */
@@ -121,6 +128,8 @@ public final class DriverRules {
     /**
      * The bytes a pipe writes to connect to {@code service}: {@code "pipe:<service>\0"} in UTF-8.
      *
+     * @param service the service name
+     * @return the connect string, NUL included
      * @throws IllegalArgumentException if {@code service} breaks the service name rule
      */
     public static byte[] connectString(String service) {

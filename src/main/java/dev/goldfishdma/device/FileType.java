@@ -37,21 +37,28 @@ public enum FileType {
         this.description = description;
     }
 
-    /** In words, with its article: "a regular file", "a FIFO (named pipe)". */
+    /** {@return the type in words, with its article: "a regular file", "a FIFO (named pipe)"} */
     public String description() {
         return description;
     }
 
     /**
-     * The type of {@code path}, following symbolic links.
+     * {@return the type of {@code path}, following symbolic links}
      *
+     * @param path the file to look at
      * @throws java.nio.file.NoSuchFileException if it does not exist
+     * @throws IOException                       if its attributes cannot be read
      */
     public static FileType of(Path path) throws IOException {
         return ofMode((Integer) Files.getAttribute(path, "unix:mode"));
     }
 
-    /** The type of {@code path} itself, a symbolic link not followed. */
+    /**
+     * {@return the type of {@code path} itself, a symbolic link not followed}
+     *
+     * @param path the file to look at
+     * @throws IOException if its attributes cannot be read, e.g. {@link java.nio.file.NoSuchFileException}
+     */
     public static FileType ofLink(Path path) throws IOException {
         return ofMode((Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS));
     }

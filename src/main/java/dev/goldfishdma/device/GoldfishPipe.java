@@ -73,6 +73,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      *
      * @param device  the goldfish pipe device, e.g. {@code /dev/goldfish_pipe}
      * @param service the host service, e.g. {@code opengles}; a namespaced {@code ns:name} is passed as is
+     * @param options {@link PipeOption#NON_BLOCKING} for a pipe whose reads and writes never wait
+     * @return the pipe, connected
      * @throws IllegalArgumentException if {@code service} is empty, contains NUL or is longer than
      *                                  {@link DriverRules#MAX_SERVICE_NAME_BYTES} bytes
      * @throws NoDeviceException        if there is no device at {@code device}
@@ -95,17 +97,17 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /** The device this pipe was opened on. */
+    /** {@return the device this pipe was opened on} */
     public Path device() {
         return device;
     }
 
-    /** The host service this pipe is connected to. */
+    /** {@return the host service this pipe is connected to} */
     public String service() {
         return service;
     }
 
-    /** Whether reads and writes return at once instead of waiting for the host. */
+    /** {@return whether reads and writes return at once instead of waiting for the host} */
     public boolean isNonBlocking() {
         return nonBlocking;
     }
@@ -152,7 +154,9 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads into {@code dst} (native or heap memory).
      *
+     * @param dst where the bytes go; up to all of it is filled
      * @return as {@link #read(ByteBuffer)}
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public long read(MemorySegment dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
@@ -182,8 +186,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads up to {@code length} bytes into {@code dst} at {@code offset}.
      *
+     * @param dst    where the bytes go
+     * @param offset where in {@code dst} to start
+     * @param length the most bytes to read
      * @return as {@link #read(ByteBuffer)}
      * @throws IndexOutOfBoundsException if the range is not within {@code dst}
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public int read(byte[] dst, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dst.length);
@@ -193,8 +201,10 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Reads until {@code dst} is full.
      *
+     * @param dst where the bytes go, all of it filled
      * @throws java.io.EOFException if the stream ends first
      * @throws IllegalStateException in non-blocking mode, where waiting for all bytes is not possible
+     * @throws IOException as {@link #read(ByteBuffer)}
      */
     public void readFully(MemorySegment dst) throws IOException {
         requireBlocking("readFully");
@@ -209,7 +219,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
         }
     }
 
-    /** Reads until {@code dst} is full; see {@link #readFully(MemorySegment)}. */
+    /**
+     * Reads until {@code dst} is full; see {@link #readFully(MemorySegment)}.
+     *
+     * @param dst where the bytes go, all of it filled
+     * @throws IOException as {@link #readFully(MemorySegment)}
+     */
     public void readFully(byte[] dst) throws IOException {
         readFully(MemorySegment.ofArray(dst));
     }
@@ -217,6 +232,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Writes {@code src}'s remaining bytes, or as many as the host takes in non-blocking mode.
      *
+     * @param src what to write: its remaining bytes
      * @return the number of bytes written
      */
     @Override
@@ -230,6 +246,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * Writes {@code src} (native or heap memory): all of it in blocking mode, as much as the host takes in
      * non-blocking mode.
      *
+     * @param src what to write
      * @return the number of bytes written
      * @throws PipeClosedByHostException once the host has closed the pipe
      * @throws DeviceGoneException       if the device went away
@@ -242,7 +259,12 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
     /**
      * Writes {@code length} bytes of {@code src} from {@code offset}; see {@link #write(MemorySegment)}.
      *
+     * @param src    what to write
+     * @param offset where in {@code src} to start
+     * @param length how many bytes
+     * @return the number of bytes written
      * @throws IndexOutOfBoundsException if the range is not within {@code src}
+     * @throws IOException as {@link #write(MemorySegment)}
      */
     public int write(byte[] src, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, src.length);
@@ -387,9 +409,11 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * may also hold {@link PipeEvent#HANG_UP} or {@link PipeEvent#ERROR} (those two are reported whether asked
      * for or not).
      *
+     * @param events  what to wait for
      * @param timeout how long to wait: zero or negative does not wait; any length is taken, the longest wait
      *                being {@link Integer#MAX_VALUE} milliseconds (about 24.8 days)
      * @return the events reported; empty on time-out
+     * @throws DeviceException if the device's poll fails
      */
     public Set<PipeEvent> poll(Set<PipeEvent> events, Duration timeout) throws IOException {
         Objects.requireNonNull(events, "events");
@@ -424,6 +448,8 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * Creates this pipe's DMA region of {@code size} bytes and maps it.
      *
      * @param size a multiple of the page size, from one page to {@link DriverRules#MAX_REGION_SIZE}
+     * @param options e.g. {@link RegionOption#PREFAULT}, to populate the mapping at once
+     * @return the region, mapped
      * @throws IllegalArgumentException if {@code size} breaks the driver's rule (checked before any call)
      * @throws RegionAlreadyExistsException if this pipe already has a region (one region per pipe: open
      *                                      another pipe)
@@ -449,6 +475,7 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * Asks the driver about this pipe's region ({@code GETOFF}): {@code {0, 0}} with no region,
      * {@code {0, size}} before the region's memory is allocated, the physical address after.
      *
+     * @return what the driver reports
      * @throws NotAGoldfishPipeException if the device is not a goldfish pipe with DMA
      */
     public RegionInfo regionInfo() throws IOException {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 public class NoDeviceException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** The path that names no device (a string: {@link Path} is not serializable). */
     private final String path;
 
     NoDeviceException(CallFailure failure, Path path, String explanation) {
@@ -16,7 +17,7 @@ public class NoDeviceException extends DeviceException {
         this.path = path.toString();
     }
 
-    /** The path that names no device. */
+    /** {@return the path that names no device} */
     public Path path() {
         return Path.of(path);
     }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 public class NotADeviceException extends DeviceException {
     private static final long serialVersionUID = 1L;
 
+    /** The path given as the device (a string: {@link Path} is not serializable). */
     private final String path;
+    /** What the path is. */
     private final FileType type;
 
     NotADeviceException(String call, String arguments, Path path, FileType type, String detail) {
@@ -22,12 +24,12 @@ public class NotADeviceException extends DeviceException {
         this.type = type;
     }
 
-    /** The path given as the device. */
+    /** {@return the path given as the device} */
     public Path path() {
         return Path.of(path);
     }
 
-    /** What the path is. */
+    /** {@return what the path is} */
     public FileType fileType() {
         return type;
     }

@@ -12,17 +12,25 @@ import java.util.Optional;
  *                  every step ran
  */
 public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
-    /** @throws NullPointerException if {@code steps} is null */
+    /**
+     * A report of {@code steps}, which it copies.
+     *
+     * @throws NullPointerException if {@code steps} is null
+     */
     public ProbeReport {
         steps = List.copyOf(steps);
     }
 
-    /** The failure that stopped the probe before its last step, if any. */
+    /** {@return the failure that stopped the probe before its last step, if any} */
     public Optional<DeviceException> failure() {
         return Optional.ofNullable(stoppedBy);
     }
 
-    /** The step of {@code kind}, if it ran. */
+    /**
+     * {@return the step of {@code kind}, if it ran}
+     *
+     * @param kind which step
+     */
     public Optional<ProbeStep> step(ProbeStep.Kind kind) {
         return steps.stream().filter(s -> s.kind() == kind).findFirst();
     }
@@ -33,6 +41,8 @@ public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
      * time, the physical address and size at the end, LOCK, UNLOCK, and {@code ENOTTY} for an unknown
      * request). One difference is allowed, the emulated device's: memory allocated at the first touch of the
      * mapping rather than at mmap, when GETOFF after that touch reports it.
+     *
+     * @return whether the device behaves as the driver does in every step
      */
     public boolean behavesAsDriver() {
         if (stoppedBy != null) {
@@ -53,7 +63,7 @@ public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
         return true;
     }
 
-    /** The steps that did not answer as the driver does, in order. */
+    /** {@return the steps that did not answer as the driver does, in order} */
     public List<ProbeStep> differences() {
         return steps.stream().filter(s -> !s.asDriver()).toList();
     }

@@ -46,7 +46,7 @@ public record ProbeStep(Kind kind, String detail, int errno, String errnoName, R
         UNKNOWN_IOCTL
     }
 
-    /** Whether the step's call succeeded. */
+    /** {@return whether the step's call succeeded} */
     public boolean succeeded() {
         return errno == 0;
     }

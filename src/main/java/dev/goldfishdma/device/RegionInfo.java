@@ -8,7 +8,7 @@ package dev.goldfishdma.device;
  * @param size            the region's size in bytes; 0 when the pipe has no region
  */
 public record RegionInfo(long physicalAddress, long size) {
-    /** Whether the driver has allocated the region's memory. */
+    /** {@return whether the driver has allocated the region's memory} */
     public boolean allocated() {
         return physicalAddress != 0;
     }

@@ -19,6 +19,7 @@ public final class RegionLease implements AutoCloseable {
     /**
      * The leased region, at least as large as asked.
      *
+     * @return the leased region
      * @throws IllegalStateException if the lease was closed
      */
     public synchronized DmaRegion region() {
@@ -33,7 +34,11 @@ public final class RegionLease implements AutoCloseable {
      * new one, as the driver cannot resize a region. The contents are not carried over. If no new region can
      * be had, the old one is gone all the same and the lease is closed.
      *
+     * @param minBytes the least size the region must have
      * @return the region, new or not
+     * @throws DeviceException if a new region cannot be had
+     * @throws RegionLimitException if the manager's limit leaves no room for it in time
+     * @throws InterruptedException if interrupted while waiting for room
      */
     public synchronized DmaRegion ensureCapacity(long minBytes) throws IOException, InterruptedException {
         DmaRegion current = region();

@@ -6,7 +6,11 @@ import java.io.IOException;
 public class RegionLimitException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was asked, what is in use, and the limit */
+    /**
+     * An exception saying why no region could be had.
+     *
+     * @param message what was asked, what is in use, and the limit
+     */
     public RegionLimitException(String message) {
         super(message);
     }

@@ -13,7 +13,7 @@ public final class RegionLock implements AutoCloseable {
         this.region = region;
     }
 
-    /** The locked region. */
+    /** {@return the locked region} */
     public DmaRegion region() {
         return region;
     }

@@ -63,6 +63,7 @@ public final class RegionManager implements AutoCloseable {
      * A builder for regions on {@code device}, with the defaults: service {@code opengles}, 1 GiB, 30 s.
      *
      * @param device the goldfish pipe device, e.g. from {@code dev.goldfishdma.emulator.AvailableDevice}
+     * @return a builder to adjust the settings, then {@link Builder#build() build}
      */
     public static Builder builder(Path device) {
         return new Builder(device);
@@ -73,6 +74,9 @@ public final class RegionManager implements AutoCloseable {
      * is large enough, else a new one. Idle regions are closed to make room under the limit; when every byte
      * is lent out, waits for a release up to the acquire timeout.
      *
+     * @param minBytes the least size the region must have
+     * @return the lease, which {@linkplain RegionLease#close() gives the region back}
+     * @throws DeviceException          if opening a pipe or creating a region fails
      * @throws IllegalArgumentException if no region can hold {@code minBytes} (over 256 MiB or the limit)
      * @throws RegionLimitException     if the limit stayed reached for the whole timeout
      * @throws InterruptedException     if interrupted while waiting
@@ -226,7 +230,7 @@ public final class RegionManager implements AutoCloseable {
         }
     }
 
-    /** Bytes of all regions, lent out or idle. */
+    /** {@return bytes of all regions, lent out or idle} */
     public long totalBytes() {
         lock.lock();
         try {
@@ -236,12 +240,12 @@ public final class RegionManager implements AutoCloseable {
         }
     }
 
-    /** The limit on {@link #totalBytes()}. */
+    /** {@return the limit on {@link #totalBytes()}} */
     public long maxTotalBytes() {
         return maxTotalBytes;
     }
 
-    /** How many regions are lent out now. */
+    /** {@return how many regions are lent out now} */
     public int lentCount() {
         lock.lock();
         try {
@@ -251,7 +255,7 @@ public final class RegionManager implements AutoCloseable {
         }
     }
 
-    /** How many regions wait in the pool. */
+    /** {@return how many regions wait in the pool} */
     public int idleCount() {
         lock.lock();
         try {
@@ -329,6 +333,8 @@ public final class RegionManager implements AutoCloseable {
         /**
          * The host service each region's pipe connects to; default {@code opengles}, as the guest GL library.
          *
+         * @param service the service name
+         * @return this builder
          * @throws IllegalArgumentException if {@code service} breaks the service name rule of {@link DriverRules}
          *                                  (checked here, not at the first {@link #acquire})
          */
@@ -338,7 +344,12 @@ public final class RegionManager implements AutoCloseable {
             return this;
         }
 
-        /** The most bytes of regions the manager keeps, lent out and idle together; default 1 GiB. */
+        /**
+         * The most bytes of regions the manager keeps, lent out and idle together; default 1 GiB.
+         *
+         * @param maxTotalBytes the limit, positive
+         * @return this builder
+         */
         public Builder maxTotalBytes(long maxTotalBytes) {
             if (maxTotalBytes < DriverRules.pageSize()) {
                 throw new IllegalArgumentException("maxTotalBytes must hold at least one page: " + maxTotalBytes);
@@ -350,6 +361,9 @@ public final class RegionManager implements AutoCloseable {
         /**
          * How long {@link #acquire} waits for room under the limit; default 30 seconds. Any length is taken: one
          * too long to count in nanoseconds (about 292 years) means no limit.
+         *
+         * @param acquireTimeout the longest wait, not negative
+         * @return this builder
          */
         public Builder acquireTimeout(Duration acquireTimeout) {
             if (acquireTimeout.isNegative()) {
@@ -359,19 +373,29 @@ public final class RegionManager implements AutoCloseable {
             return this;
         }
 
-        /** Options for each region's pipe. */
+        /**
+         * Options for each region's pipe.
+         *
+         * @param options the options, replacing any given before
+         * @return this builder
+         */
         public Builder pipeOptions(PipeOption... options) {
             this.pipeOptions = options.clone();
             return this;
         }
 
-        /** Options for each region, e.g. {@link RegionOption#PREFAULT}. */
+        /**
+         * Options for each region, e.g. {@link RegionOption#PREFAULT}.
+         *
+         * @param options the options, replacing any given before
+         * @return this builder
+         */
         public Builder regionOptions(RegionOption... options) {
             this.regionOptions = options.clone();
             return this;
         }
 
-        /** The manager. Opens nothing yet. */
+        /** {@return the manager, with these settings; it opens nothing yet} */
         public RegionManager build() {
             return new RegionManager(this);
         }

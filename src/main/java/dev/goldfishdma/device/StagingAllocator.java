@@ -55,8 +55,9 @@ public final class StagingAllocator implements SegmentAllocator {
     }
 
     /**
-     * The offset of {@code slice} in the region.
+     * {@return the offset of {@code slice} in the region}
      *
+     * @param slice a segment handed out by this allocator
      * @throws IllegalArgumentException if {@code slice} is not native memory lying wholly inside the region
      */
     public long offsetOf(MemorySegment slice) {
@@ -73,8 +74,10 @@ public final class StagingAllocator implements SegmentAllocator {
     }
 
     /**
-     * The physical address of {@code slice}, for the host.
+     * {@return the physical address of {@code slice}, for the host}
      *
+     * @param slice a segment handed out by this allocator
+     * @throws IOException              if the driver cannot say where the region is
      * @throws IllegalArgumentException if {@code slice} is not part of the region, or its address does not fit
      *                                  in 64 bits
      */
@@ -88,12 +91,12 @@ public final class StagingAllocator implements SegmentAllocator {
         return base + offset;
     }
 
-    /** Bytes handed out since the last reset, alignment padding included. */
+    /** {@return bytes handed out since the last reset, alignment padding included} */
     public long used() {
         return used;
     }
 
-    /** Bytes still free (before alignment). */
+    /** {@return bytes still free (before alignment)} */
     public long remaining() {
         return segment.byteSize() - used;
     }

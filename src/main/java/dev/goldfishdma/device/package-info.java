@@ -22,8 +22,11 @@
  *
  * <p>An upload, end to end: write into a region, tell the host its physical address, let the host check. The
  * service here is the {@code dma} checksum service of the emulated device
- * ({@link dev.goldfishdma.service.DmaServiceProtocol}); a real host service has a protocol of its own.
- * {@snippet class="dev.goldfishdma.device.ReadmeExample" region="example"}
+ * ({@link dev.goldfishdma.service.DmaServiceProtocol}); a real host service has a protocol of its own. The
+ * program takes the real device when there is one, else starts an emulated one
+ * ({@link dev.goldfishdma.emulator.AvailableDevice}); it is the README's example, which the project's
+ * consumer build compiles and runs against the installed library.
+ * {@snippet class="example.upload.Upload"}
  *
  * <p>Errors: a failing system call is a {@link dev.goldfishdma.device.DeviceException} (an
  * {@link java.io.IOException}) naming the call, its arguments, the device or pipe, and {@code errno} (number and

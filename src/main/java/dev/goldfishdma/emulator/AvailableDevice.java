@@ -57,9 +57,9 @@ public final class AvailableDevice implements AutoCloseable {
      * {@link DriverRules#DEVICE_PATHS} that exists, else a newly started emulated device.
      *
      * @param given a device path chosen by the user, or null to look for one
-     * @throws FuseUnavailableException if the emulated device was needed and this user can mount FUSE in no
-     *                                  way (the message says what is missing)
-     * @throws IOException              if the emulated device was needed and did not start
+     * @return the device, which {@link #close()} releases
+     * @throws IOException if the emulated device was needed and did not start; also if this user can mount
+     *                     FUSE in no way, when the message says what is missing
      */
     public static AvailableDevice choose(Path given) throws IOException {
         if (given != null) {
@@ -84,27 +84,39 @@ public final class AvailableDevice implements AutoCloseable {
         }
     }
 
-    /** {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one. */
+    /**
+     * {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one.
+     *
+     * @return the device, which {@link #close()} releases
+     * @throws IOException if the emulated device was needed and did not start
+     */
     public static AvailableDevice choose() throws IOException {
         return choose(null);
     }
 
-    /** The device file to open. */
+    /** {@return the device file to open} */
     public Path path() {
         return path;
     }
 
-    /** How the device was chosen. */
+    /** {@return how the device was chosen} */
     public Choice choice() {
         return choice;
     }
 
-    /** For an emulated device, how it was mounted (e.g. {@code "fusermount3 (uid 1000)"}); else null. */
+    /**
+     * For an emulated device, how it was mounted (e.g. {@code "fusermount3 (uid 1000)"}); else null.
+     *
+     * @return the emulator's words for it, or null
+     * @throws IOException when the emulator's status file cannot be read
+     */
     public String mountDescription() throws IOException {
         return emulator == null ? null : emulator.mountDescription();
     }
 
-    /** Whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}. */
+    /**
+     * {@return whether this is an emulated device, started by {@link #choose(Path)} and removed by {@link #close()}}
+     */
     public boolean emulated() {
         return choice == Choice.EMULATED;
     }
@@ -112,6 +124,8 @@ public final class AvailableDevice implements AutoCloseable {
     /**
      * Why this device, in a few words: {@code "given"}, {@code "found: the first known device path that
      * exists"}, or {@code "emulated: none of /dev/goldfish_pipe, ... exists"}.
+     *
+     * @return how the device was chosen, for a person
      */
     public String reason() {
         return switch (choice) {

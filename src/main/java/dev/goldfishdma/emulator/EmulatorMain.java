@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * device file>}, and nothing else there; diagnostics go to standard error. Exit status: that of any JVM
  * ended by the signal after its shutdown hooks (143 for SIGTERM, 130 for SIGINT), 0 when the file system
  * was unmounted from outside, 1 when it could not start, 2 for a usage error, 3 when this user can mount
- * FUSE in no way ({@link FuseUnavailableException}; the reason is on standard error).
+ * FUSE in no way (no access to {@code /dev/fuse}, or neither the right to mount nor {@code fusermount3};
+ * the reason is on standard error).
  */
 public final class EmulatorMain {
     /** The first word of the line printed once the device is served. */
@@ -27,6 +28,7 @@ public final class EmulatorMain {
      * Runs the emulator.
      *
      * @param args one argument: the directory to mount on
+     * @throws InterruptedException if the main thread is interrupted while the emulator serves
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 1) {

@@ -7,9 +7,11 @@ import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * that maps the device, tests included (see {@link GoldfishPipeEmulator} for why the server must not run
  * in the JVM that touches the mapping).
  *
- * <p>The child runs the same {@code java} binary with the same class path and native access; its
+ * <p>The child runs the same {@code java} binary with this library's jar (or classes directory) as its class
+ * path, whether this JVM has the library on its class path or its module path; its
  * diagnostics go to a log file next to the mount directory, and so would a JVM crash report
  * ({@code -XX:ErrorFile}), never into the working directory. The log is removed on close unless the child
  * crashed. {@link #close()} stops it and guarantees that
@@ -48,7 +51,13 @@ public final class EmulatorProcess implements AutoCloseable {
         this.logFile = logFile;
     }
 
-    /** Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve. */
+    /**
+     * Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve.
+     *
+     * @param mountDir an existing directory
+     * @return the running child
+     * @throws IOException as {@link #start(Path, Duration)}
+     */
     public static EmulatorProcess start(Path mountDir) throws IOException {
         return start(mountDir, DEFAULT_READY_TIMEOUT);
     }
@@ -57,9 +66,12 @@ public final class EmulatorProcess implements AutoCloseable {
      * Starts the emulator on the existing directory {@code mountDir} and returns once it prints its ready
      * line.
      *
-     * @throws FuseUnavailableException when the child found that this user can mount FUSE in no way
-     * @throws IOException              when the child exits or stays silent for {@code readyTimeout}; the
-     *                                  message carries the end of its log
+     * @param mountDir     an existing directory
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
+     * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
+     *                     carries the end of its log, or, when this user can mount FUSE in no way, says
+     *                     what is missing
      */
     public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
@@ -79,7 +91,7 @@ public final class EmulatorProcess implements AutoCloseable {
                 command.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        command.addAll(List.of("-cp", absoluteClassPath(), EmulatorMain.class.getName(), dir.toString()));
+        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -110,8 +122,20 @@ public final class EmulatorProcess implements AutoCloseable {
         return new EmulatorProcess(process, dir, device, logFile);
     }
 
-    /** This JVM's class path with every entry absolute: the child runs in another working directory. */
-    private static String absoluteClassPath() {
+    /**
+     * The child's class path: the jar or directory this library was loaded from, absolute (the child runs in
+     * another working directory). Not this JVM's class path, which lacks the library when it is on the module
+     * path; the emulator needs nothing else.
+     */
+    private static String libraryClassPath() {
+        CodeSource source = EmulatorMain.class.getProtectionDomain().getCodeSource();
+        if (source != null && "file".equals(source.getLocation().getProtocol())) {
+            try {
+                return Path.of(source.getLocation().toURI()).toAbsolutePath().toString();
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                // not a plain file: fall back to this JVM's class path
+            }
+        }
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.isEmpty())
                 .map(entry -> Path.of(entry).toAbsolutePath().toString())
@@ -163,12 +187,12 @@ public final class EmulatorProcess implements AutoCloseable {
         return colon < 0 ? last : last.substring(colon + 2);
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return devicePath;
     }
 
-    /** The status file (see {@link GoldfishPipeEmulator#statusPath()}). */
+    /** {@return the status file (see {@link GoldfishPipeEmulator#statusPath()})} */
     public Path statusPath() {
         return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
     }
@@ -176,6 +200,9 @@ public final class EmulatorProcess implements AutoCloseable {
     /**
      * How the child mounted the directory, as its status file says: e.g. {@code "fusermount3 (uid 1000)"}
      * (see {@link GoldfishPipeEmulator#mountDescription()}).
+     *
+     * @return the child's words for it
+     * @throws IOException when the status file cannot be read
      */
     public String mountDescription() throws IOException {
         String prefix = "mounted-by ";
@@ -183,22 +210,22 @@ public final class EmulatorProcess implements AutoCloseable {
                 .map(l -> l.substring(prefix.length())).findFirst().orElse("(not said)");
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return mountDir;
     }
 
-    /** The child's process id. */
+    /** {@return the child's process id} */
     public long pid() {
         return process.pid();
     }
 
-    /** The child's handle, e.g. to kill it in a test of the stale-mount cleanup. */
+    /** {@return the child's handle, e.g. to kill it in a test of the stale-mount cleanup} */
     public ProcessHandle processHandle() {
         return process.toHandle();
     }
 
-    /** The child's standard error; deleted by {@link #close()} unless the child crashed. */
+    /** {@return the child's standard error; deleted by {@link #close()} unless the child crashed} */
     public Path logFile() {
         return logFile;
     }

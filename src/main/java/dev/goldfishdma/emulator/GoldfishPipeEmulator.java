@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
@@ -35,15 +34,21 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
-     * The services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding), and
-     * {@code hangup} (echoes, then closes mid-stream).
+     * {@return the services every emulator offers: {@code echo}, {@code dma}, {@code opengles} (discarding),
+     * and {@code hangup} (echoes, then closes mid-stream)}
      */
     public static List<HostService> defaultServices() {
         return List.of(new EchoService(), new DmaChecksumService(), new DiscardService("opengles"),
                 new HangUpService());
     }
 
-    /** Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}. */
+    /**
+     * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}.
+     *
+     * @param mountDir an existing directory
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection)}
+     */
     public static GoldfishPipeEmulator start(Path mountDir) throws IOException {
         return start(mountDir, defaultServices());
     }
@@ -52,48 +57,56 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * Mounts the emulator on the existing directory {@code mountDir} and returns once it serves. A dead
      * mount left there by a killed emulator is detached first.
      *
-     * @throws FuseUnavailableException when this user can mount FUSE in no way (see {@link FuseServer})
-     * @throws IOException              when the directory is missing, already served, or cannot be mounted on
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @return the emulator, serving
+     * @throws IOException when the directory is missing, already served, or cannot be mounted on; also
+     *                     when this user can mount FUSE in no way (no access to {@code /dev/fuse}, or neither
+     *                     the right to mount nor {@code fusermount3}): the message says what is missing
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
             throws IOException {
         return new GoldfishPipeEmulator(FuseServer.start(mountDir, services));
     }
 
-    /** The directory the emulator is mounted on. */
+    /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return server.mountPoint();
     }
 
-    /** The device file, to open as the driver's {@code /dev/goldfish_pipe}. */
+    /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return mountDir().resolve(NodeNamespace.DEVICE_FILE_NAME);
     }
 
-    /** The status file: live pipes and regions, one per line, regenerated on each open. */
+    /** {@return the status file: live pipes and regions, one per line, regenerated on each open} */
     public Path statusPath() {
         return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** Host access to the live DMA regions, as services have it. */
+    /** {@return host access to the live DMA regions, as services have it} */
     public RegionMemory memory() {
         return server.memory();
     }
 
     /**
-     * How the directory was mounted: {@code "mount(2) (uid 0)"} with the right to mount,
-     * {@code "fusermount3 (uid 1000)"} for an ordinary user, {@code "... in a user namespace"} there.
+     * {@return how the directory was mounted: {@code "mount(2) (uid 0)"} with the right to mount,
+     * {@code "fusermount3 (uid 1000)"} for an ordinary user, {@code "... in a user namespace"} there}
      */
     public String mountDescription() {
         return server.mountDescription();
     }
 
-    /** The status file's current text (see {@link #statusPath()}). */
+    /** {@return the status file's current text (see {@link #statusPath()})} */
     public String status() {
         return server.statusText();
     }
 
-    /** Waits until the emulator stops serving: closed, or unmounted from outside. */
+    /**
+     * Waits until the emulator stops serving: closed, or unmounted from outside.
+     *
+     * @throws InterruptedException if this thread is interrupted while it waits
+     */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }

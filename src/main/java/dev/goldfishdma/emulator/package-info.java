@@ -18,15 +18,17 @@
  * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
  *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device
  *     it starts in a child JVM and removes on close.</li>
+ * <li>{@link dev.goldfishdma.emulator.EmulatorRequirements}: whether this machine can run the emulated device,
+ *     and if not, why; the JUnit extension ({@code dev.goldfishdma.junit}) skips with that reason.</li>
  * </ul>
  *
  * <h2>Inside, in three parts</h2>
  * <ul>
- * <li>{@link dev.goldfishdma.emulator.fuse}, the FUSE transport: mounting, the connection on
+ * <li>{@code dev.goldfishdma.emulator.fuse}, the FUSE transport: mounting, the connection on
  *     {@code /dev/fuse} (no libfuse), INIT, the file namespace, one dispatch table of opcodes
  *     ({@code FuseDispatcher}), interrupts, and the region memory as the kernel's page cache. It alone
  *     knows FUSE.</li>
- * <li>{@link dev.goldfishdma.emulator.model}, the goldfish device model: pipes, regions, the DMA ioctls and
+ * <li>{@code dev.goldfishdma.emulator.model}, the goldfish device model: pipes, regions, the DMA ioctls and
  *     the status text, with the driver's rules. It returns values and errnos and never writes a FUSE reply;
  *     its documentation lists where the emulated device differs from the driver.</li>
  * <li>{@link dev.goldfishdma.emulator.service}, the host side: the API a host service is written against

@@ -63,8 +63,8 @@ public final class IoctlRequest {
         int dir = direction(request);
         String macro = switch (dir) {
             case IOC_NONE -> "_IO";
-            case IOC_READ -> "_IOW";
-            case IOC_WRITE -> "_IOR";
+            case IOC_READ -> "_IOR";
+            case IOC_WRITE -> "_IOW";
             default -> "_IOWR";
         };
         int type = type(request);

@@ -54,12 +54,27 @@ public final class DmaServiceProtocol {
     private DmaServiceProtocol() {
     }
 
-    /** Writes a CRC command into the first {@value #COMMAND_SIZE} bytes of {@code dst}. */
+    /**
+     * Writes a CRC command into the first {@value #COMMAND_SIZE} bytes of {@code dst}.
+     *
+     * @param dst    where the command goes
+     * @param phys   the guest physical address of the region
+     * @param offset where in the region the bytes start
+     * @param length how many bytes
+     */
     public static void encodeCrc(MemorySegment dst, long phys, long offset, long length) {
         encode(dst, OP_CRC, 0, phys, offset, length);
     }
 
-    /** Writes a FILL command into the first {@value #COMMAND_SIZE} bytes of {@code dst}. */
+    /**
+     * Writes a FILL command into the first {@value #COMMAND_SIZE} bytes of {@code dst}.
+     *
+     * @param dst    where the command goes
+     * @param seed   the pattern to fill with (see {@link #patternByte})
+     * @param phys   the guest physical address of the region
+     * @param offset where in the region the bytes start
+     * @param length how many bytes
+     */
     public static void encodeFill(MemorySegment dst, int seed, long phys, long offset, long length) {
         encode(dst, OP_FILL, seed, phys, offset, length);
     }
@@ -73,43 +88,77 @@ public final class DmaServiceProtocol {
         dst.set(U64, OFFSET_LENGTH, length);
     }
 
-    /** The status of an answer: 0 for success, else a positive errno. */
+    /**
+     * {@return the status of an answer: 0 for success, else a positive errno}
+     *
+     * @param answer an answer of {@value #ANSWER_SIZE} bytes
+     */
     public static int decodeStatus(MemorySegment answer) {
         return answer.get(U32, 0);
     }
 
-    /** The CRC-32C of an answer, as an unsigned 32-bit value (comparable with {@code CRC32C.getValue()}). */
+    /**
+     * {@return the CRC-32C of an answer, as an unsigned 32-bit value (comparable with {@code CRC32C.getValue()})}
+     *
+     * @param answer an answer of {@value #ANSWER_SIZE} bytes
+     */
     public static long decodeCrc(MemorySegment answer) {
         return Integer.toUnsignedLong(answer.get(U32, 4));
     }
 
-    /** Writes an answer; the service's side. */
+    /**
+     * Writes an answer; the service's side.
+     *
+     * @param dst    where the answer goes
+     * @param status 0 for success, else a positive errno
+     * @param crc    the CRC-32C, for a CRC command
+     */
     public static void encodeAnswer(MemorySegment dst, int status, long crc) {
         dst.set(U32, 0, status);
         dst.set(U32, 4, (int) crc);
     }
 
-    /** The op of a command. */
+    /**
+     * {@return the op of a command}
+     *
+     * @param command a command of {@value #COMMAND_SIZE} bytes
+     */
     public static int decodeOp(MemorySegment command) {
         return command.get(U32, OFFSET_OP);
     }
 
-    /** The seed of a FILL command. */
+    /**
+     * {@return the seed of a FILL command}
+     *
+     * @param command a command of {@value #COMMAND_SIZE} bytes
+     */
     public static int decodeSeed(MemorySegment command) {
         return command.get(U32, OFFSET_SEED);
     }
 
-    /** The physical address of a command. */
+    /**
+     * {@return the physical address of a command}
+     *
+     * @param command a command of {@value #COMMAND_SIZE} bytes
+     */
     public static long decodePhys(MemorySegment command) {
         return command.get(U64, OFFSET_PHYS);
     }
 
-    /** The offset of a command. */
+    /**
+     * {@return the offset of a command}
+     *
+     * @param command a command of {@value #COMMAND_SIZE} bytes
+     */
     public static long decodeOffset(MemorySegment command) {
         return command.get(U64, OFFSET_OFFSET);
     }
 
-    /** The length of a command. */
+    /**
+     * {@return the length of a command}
+     *
+     * @param command a command of {@value #COMMAND_SIZE} bytes
+     */
     public static long decodeLength(MemorySegment command) {
         return command.get(U64, OFFSET_LENGTH);
     }
@@ -117,6 +166,10 @@ public final class DmaServiceProtocol {
     /**
      * Byte {@code index} of the FILL pattern for {@code seed}: a cheap deterministic mix of both, so that
      * a shifted, truncated or foreign fill does not match.
+     *
+     * @param seed  the FILL command's seed
+     * @param index the byte's index from the start of the fill
+     * @return the byte
      */
     public static byte patternByte(int seed, long index) {
         long x = index * 0x9E3779B97F4A7C15L + seed;
@@ -125,7 +178,13 @@ public final class DmaServiceProtocol {
         return (byte) (x ^ (x >>> 32));
     }
 
-    /** Fills all of {@code dst} with the pattern for {@code seed}, its first byte being index {@code startIndex}. */
+    /**
+     * Fills all of {@code dst} with the pattern for {@code seed}, its first byte being index {@code startIndex}.
+     *
+     * @param dst        what to fill
+     * @param seed       the FILL command's seed
+     * @param startIndex the pattern index of {@code dst}'s first byte
+     */
     public static void fillPattern(MemorySegment dst, int seed, long startIndex) {
         long size = dst.byteSize();
         for (long i = 0; i < size; i++) {

@@ -57,6 +57,16 @@ class GeneratedBindingsTest {
     }
 
     @Test
+    void describeNamesEachDirectionByItsMacro() {
+        // _IOR: the kernel writes the argument (the caller reads it); _IOW: the kernel reads it.
+        assertEquals("0x80104701 (_IOR('G', 1, 16))",
+                IoctlRequest.describe(IoctlRequest.ioc(IoctlRequest.IOC_READ, 'G', 1, 16)));
+        assertEquals("0x40104701 (_IOW('G', 1, 16))",
+                IoctlRequest.describe(IoctlRequest.ioc(IoctlRequest.IOC_WRITE, 'G', 1, 16)));
+        assertEquals("0x4701 (_IO('G', 1))", IoctlRequest.describe(IoctlRequest.ioc(0, 'G', 1, 0)));
+    }
+
+    @Test
     void bufferSizeIs32MiB() {
         assertEquals(32 * 1024 * 1024, GoldfishDma.GOLDFISH_DMA_BUFFER_SIZE());
     }

@@ -3,9 +3,9 @@ package dev.goldfishdma.cli;
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.AvailableDevice;
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command-line tool, run in-process against the emulated device; output and exit codes checked. */
 class CliTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     /** What one run printed, and its exit code. */
     record Run(int exitCode, String out, String err) {

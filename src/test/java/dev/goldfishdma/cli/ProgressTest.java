@@ -1,7 +1,7 @@
 package dev.goldfishdma.cli;
 
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProgressTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     private List<String> bench() {
         return Capabilities.javaCommand(GoldfishDmaCli.class.getName(), "bench", "--device", DEVICE.path().toString(),

@@ -1,8 +1,8 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TransferInputTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     private static CliTest.Run transfer(String... args) {
         List<String> all = new ArrayList<>(List.of("transfer", "--device", DEVICE.path().toString()));

@@ -1,6 +1,6 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DeviceFileRuleTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     @Test
     void aRegularFileIsRefusedAndLeftAsItWas(@TempDir Path dir) throws Exception {
@@ -99,7 +99,7 @@ class DeviceFileRuleTest {
             assertTrue(devNull.isOpen());
         }
         assertEquals(DriverRules.EMULATED_FILE_SYSTEM_TYPE, Files.lines(Path.of("/proc/self/mountinfo"))
-                .filter(l -> l.contains(" " + DEVICE.mountDir() + " ")).map(l -> l.split(" - ")[1].split(" ")[0])
+                .filter(l -> l.contains(" " + DEVICE.device().mountDir() + " ")).map(l -> l.split(" - ")[1].split(" ")[0])
                 .findFirst().orElseThrow());
     }
 

@@ -1,6 +1,6 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The probe's steps on the emulated device, on a file that is no goldfish pipe, and on nothing at all. */
 class DeviceProbeTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     private static final long SIZE = 16 * DriverRules.pageSize();
 

@@ -1,7 +1,7 @@
 package dev.goldfishdma.device;
 
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,7 +28,7 @@ class DmaRegionTest {
     private static final String DMA = DmaServiceProtocol.SERVICE_NAME;
     private static final long PAGE = DriverRules.pageSize();
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     @Test
     void theHostReadsExactlyWhatEachWriteVariantWrote() throws Exception {

@@ -1,6 +1,6 @@
 package dev.goldfishdma.device;
 
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The pipe through real syscalls on the emulated device. */
 class GoldfishPipeTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     @Test
     void echoRoundTripsThroughEveryReadAndWriteForm() throws Exception {

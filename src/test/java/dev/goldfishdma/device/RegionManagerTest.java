@@ -1,7 +1,7 @@
 package dev.goldfishdma.device;
 
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.ProcessResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The region manager on the emulated device: pooling, limits, concurrency and clean shutdown. */
 class RegionManagerTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     private static RegionManager.Builder manager() {
         return RegionManager.builder(DEVICE.path()).service(DmaServiceProtocol.SERVICE_NAME);
@@ -70,7 +70,7 @@ class RegionManagerTest {
     @Test
     void eightThreadsLoseNoDataAndCloseLeavesNothingBehind() throws Exception {
         ProcessResources before = ProcessResources.now();
-        String mount = DEVICE.mountDir().toString();
+        String mount = DEVICE.device().mountDir().toString();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         int threads = 8;
         List<Future<Integer>> results = new ArrayList<>();
@@ -96,7 +96,7 @@ class RegionManagerTest {
         assertEquals(List.of(), after.mappingsOf(mount), "no mapping of the device is left");
         assertEquals(List.of(), after.descriptorsOpenedSince(before).stream().filter(d -> d.contains(mount)).toList(),
                 "no descriptor of the device is left");
-        assertTrue(DEVICE.status().contains("regions 0"), DEVICE.status());
+        assertTrue(DEVICE.device().status().contains("regions 0"), DEVICE.device().status());
     }
 
     /** Acquire, write, verify with the host, release, until the deadline; returns the transfers done. */

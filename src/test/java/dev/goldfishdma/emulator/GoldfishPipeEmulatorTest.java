@@ -1,5 +1,6 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -155,6 +157,21 @@ class GoldfishPipeEmulatorTest {
             assertEquals(Errno.EAGAIN, e.errno());
             pipe.write("x".getBytes(StandardCharsets.UTF_8));
             assertEquals(1, pipe.readOnce(16));
+        }
+    }
+
+    @Test
+    void serviceNamesFollowTheDriverRulesLengthLimit() throws Exception {
+        // A namespaced name ends in the service's own: the longest allowed one connects, one byte more does not.
+        String longest = "n".repeat(DriverRules.MAX_SERVICE_NAME_BYTES - ":echo".length()) + ":echo";
+        try (GuestPipe pipe = GuestPipe.connect(device, longest)) {
+            pipe.write("ping".getBytes(StandardCharsets.UTF_8));
+            assertEquals(4, pipe.readOnce(16));
+        }
+        try (GuestPipe pipe = GuestPipe.connect(device, "n" + longest)) {
+            // Refused: the pipe is closed by the host, so the read fails at once instead of waiting for data.
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertEquals(Errno.EIO,
+                    assertThrows(ErrnoException.class, () -> pipe.readOnce(8)).errno()));
         }
     }
 

@@ -2,8 +2,8 @@ package dev.goldfishdma.reliability;
 
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LeakWithoutDescriptorsTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
 
     /**
      * Leaks a pipe with a region, uses up every descriptor, lets the Cleaner run, then frees the descriptors

@@ -4,9 +4,9 @@ import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
+import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.testing.EmulatedDeviceExtension;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class RegionModelTest {
     @RegisterExtension
-    static final EmulatedDeviceExtension DEVICE = new EmulatedDeviceExtension();
+    static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
     private static final AtomicLong OPERATIONS = new AtomicLong();
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.goldfishdma.testing;
 
+import dev.goldfishdma.emulator.EmulatorRequirements;
 import dev.goldfishdma.emulator.fuse.FuseMount;
 import dev.goldfishdma.libc.Libc;
 import org.junit.jupiter.api.Assumptions;
@@ -33,13 +34,13 @@ public final class Capabilities {
     }
 
     /**
-     * Skips (or, under CI, fails) the calling test unless this user can mount the emulated device: with
-     * mount(2) (root, or root of a user namespace) or through fusermount3 (an ordinary user). The first call
-     * that finds it possible says on the console which way the tests will mount.
+     * Skips (or, under CI, fails) the calling test unless this machine can run the emulated device: the one
+     * check of that, {@link EmulatorRequirements#unmet()}, which the JUnit extension applies too. The first
+     * call that finds it possible says on the console which way the tests will mount: mount(2) (root, or
+     * root of a user namespace) or fusermount3 (an ordinary user).
      */
     public static void requireFuseMount() {
-        String reason = FuseMount.unavailableReason();
-        require(reason == null, reason);
+        EmulatorRequirements.unmet().ifPresent(reason -> require(false, reason));
         if (!MOUNT_WAY_SHOWN.getAndSet(true)) {
             System.err.println("Emulated device: mounting as uid " + Libc.getuid()
                     + (FuseMount.inUserNamespace() ? " in a user namespace" : "") + " with "

@@ -10,6 +10,7 @@ import org.junit.platform.launcher.TestPlan;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Prints, when the test run ends, every test or test class that did not run and why: skipped for a missing
@@ -23,14 +24,22 @@ public final class SkippedTestsSummary implements TestExecutionListener {
     private int testsRun;
     private long testsSkipped;
     private volatile TestPlan plan;
+    // Tests that run test classes of their own under a launcher of their own (the JUnit extension's) get this
+    // listener too: only the outermost run reports.
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    private volatile boolean nested;
 
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
         plan = testPlan;
+        nested = RUNS.incrementAndGet() > 1;
     }
 
     /** A skip, printed at once and kept for the summary. */
     private void record(TestIdentifier identifier, String reason) {
+        if (nested) {
+            return;
+        }
         String line = name(identifier, plan) + ": " + (reason == null || reason.isBlank() ? "(no reason given)" : reason);
         TestPlan current = plan;
         long tests = identifier.isTest() || current == null ? 1
@@ -60,6 +69,10 @@ public final class SkippedTestsSummary implements TestExecutionListener {
 
     @Override
     public void testPlanExecutionFinished(TestPlan testPlan) {
+        RUNS.decrementAndGet();
+        if (nested) {
+            return;
+        }
         PrintStream out = console();
         synchronized (skipped) {
             if (skipped.isEmpty()) {

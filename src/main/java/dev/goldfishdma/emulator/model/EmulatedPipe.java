@@ -28,8 +28,9 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * {@link ReadCompletion}, so that it never holds up the request thread.
  */
 public final class EmulatedPipe implements HostEnd {
-    /** Longest connect string the emulator waits for before giving up on a NUL. */
-    private static final int MAX_CONNECT_LENGTH = 256;
+    /** Longest connect string: the prefix and the longest service name the driver's rules allow. */
+    private static final int MAX_CONNECT_LENGTH =
+            DriverRules.CONNECT_PREFIX.length() + DriverRules.MAX_SERVICE_NAME_BYTES;
 
     private enum State { CONNECTING, CONNECTED, CLOSED_BY_HOST }
 
@@ -103,7 +104,8 @@ public final class EmulatedPipe implements HostEnd {
                     }
                     return 0;
                 }
-                HostService service = findService(connectBytes.toString(StandardCharsets.UTF_8));
+                HostService service = connectBytes.size() > MAX_CONNECT_LENGTH ? null
+                        : findService(connectBytes.toString(StandardCharsets.UTF_8));
                 if (service == null) {
                     closeByHostLocked();
                     return 0;

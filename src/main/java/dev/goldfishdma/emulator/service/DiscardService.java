@@ -9,7 +9,11 @@ package dev.goldfishdma.emulator.service;
 public final class DiscardService implements HostService {
     private final String name;
 
-    /** A discarding service answering to {@code name}. */
+    /**
+     * A discarding service answering to {@code name}.
+     *
+     * @param name the service name guests connect with
+     */
     public DiscardService(String name) {
         this.name = name;
     }

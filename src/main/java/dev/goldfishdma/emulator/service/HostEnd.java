@@ -8,10 +8,14 @@ import java.lang.foreign.MemorySegment;
  */
 public interface HostEnd {
 
-    /** A number identifying the pipe while it is open (the status file lists it). */
+    /** {@return a number identifying the pipe while it is open (the status file lists it)} */
     long id();
 
-    /** Queues {@code data} (copied) for the guest to read, and wakes readers and pollers. */
+    /**
+     * Queues {@code data} (copied) for the guest to read, and wakes readers and pollers.
+     *
+     * @param data the bytes for the guest
+     */
     void sendToGuest(MemorySegment data);
 
     /**
@@ -20,6 +24,6 @@ public interface HostEnd {
      */
     void closeFromHost();
 
-    /** Host access to every live DMA region, looked up by guest physical address as the real host does. */
+    /** {@return host access to every live DMA region, looked up by guest physical address as the real host does} */
     RegionMemory memory();
 }

@@ -11,10 +11,15 @@ import java.lang.foreign.MemorySegment;
  */
 public interface HostService {
 
-    /** The name guests connect with, e.g. {@code "echo"} for {@code "pipe:echo\0"}. */
+    /** {@return the name guests connect with, e.g. {@code "echo"} for {@code "pipe:echo\0"}} */
     String name();
 
-    /** Starts a session for a pipe that just connected to this service. */
+    /**
+     * Starts a session for a pipe that just connected to this service.
+     *
+     * @param pipe the host's end of the new pipe
+     * @return the session that the pipe's traffic goes to
+     */
     Session connect(HostEnd pipe);
 
     /** One connected pipe, as the service sees it. */
@@ -23,6 +28,8 @@ public interface HostService {
          * The guest wrote {@code data}. Called on the emulator's request thread, which also serves the
          * guest's page faults: return quickly and never wait for the guest or for {@link RegionMemory}; hand
          * such work to a thread of the session's own. {@code data} is valid only during the call.
+         *
+         * @param data the bytes the guest wrote
          */
         void onGuestWrite(MemorySegment data);
 

@@ -16,13 +16,20 @@ import java.lang.foreign.MemorySegment;
  */
 public interface RegionMemory {
 
-    /** The size of the live region at guest physical address {@code phys}, or -1 if there is none. */
+    /**
+     * {@return the size of the live region at guest physical address {@code phys}, or -1 if there is none}
+     *
+     * @param phys a guest physical address, as the guest's GETOFF reports it
+     */
     long regionSize(long phys);
 
     /**
      * Copies {@code dst.byteSize()} bytes at {@code offset} of the region at {@code phys} into {@code dst},
      * as the guest's mapping holds them now.
      *
+     * @param phys   the region's guest physical address
+     * @param offset where in the region to start
+     * @param dst    where to copy to; its size is the length
      * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region, EIO when
      *         the memory could not be read
      */
@@ -32,6 +39,9 @@ public interface RegionMemory {
      * Writes {@code src} at {@code offset} of the region at {@code phys}, so that the guest's mapping shows
      * it at once.
      *
+     * @param phys   the region's guest physical address
+     * @param offset where in the region to start
+     * @param src    what to write; its size is the length
      * @return 0, or a positive errno: EINVAL for an unknown address or a range outside the region, EIO when
      *         the memory could not be written
      */

@@ -1,5 +1,9 @@
-package dev.goldfishdma.device;
+package example.upload;
 
+import dev.goldfishdma.device.DmaRegion;
+import dev.goldfishdma.device.GoldfishPipe;
+import dev.goldfishdma.device.RegionLock;
+import dev.goldfishdma.emulator.AvailableDevice;
 import dev.goldfishdma.service.DmaServiceProtocol;
 
 import java.io.IOException;
@@ -9,16 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
-/**
- * The example shown in README.md and in the package overview. {@link ReadmeExampleTest} runs it against the
- * emulated device and checks that the README shows these very lines.
- */
-final class ReadmeExample {
-    private ReadmeExample() {
+public final class Upload {
+    public static void main(String[] args) throws IOException {
+        // The real device in an emulator guest; elsewhere an emulated one, served by a child process.
+        try (AvailableDevice device = AvailableDevice.choose()) {
+            uploadAndLetTheHostCheck(device.path());
+            System.out.println("the host read what was written, through " + device);
+        }
     }
 
-    static void uploadAndLetTheHostCheck(Path device) throws IOException {
-        // @start region="example"
+    /** Writes into a DMA region, tells the host where it is, and lets the host check what it read. */
+    public static void uploadAndLetTheHostCheck(Path device) throws IOException {
         byte[] data = "hello, host".getBytes(StandardCharsets.UTF_8);
         try (GoldfishPipe pipe = GoldfishPipe.open(device, "dma");   // a pipe to a host service
              DmaRegion region = pipe.createRegion(1 << 20);           // 1 MiB, mapped, host-visible
@@ -39,6 +44,5 @@ final class ReadmeExample {
                 throw new IOException("the host read something else than was written");
             }
         }
-        // @end
     }
 }

@@ -1,0 +1,4 @@
+/** An application of goldfish-dma, as a module. */
+module example.upload {
+    requires dev.goldfishdma;
+}
