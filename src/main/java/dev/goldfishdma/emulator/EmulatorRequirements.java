@@ -1,20 +1,20 @@
 package dev.goldfishdma.emulator;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.goldfishdma.emulator.fuse.FuseMount;
+
 import java.util.Optional;
 
 /**
  * What the emulated device needs of this machine, checked without trying to mount, so that a caller can
  * say why no emulated device can start here (and a test can skip with that reason) instead of failing on
  * a mount error: Linux 6.6 or newer (FUSE's {@code direct_io_allow_mmap}), a readable and writable
- * {@code /dev/fuse}, and the right to mount, {@code CAP_SYS_ADMIN}.
+ * {@code /dev/fuse}, and a way to mount it: {@code mount(2)} with {@code CAP_SYS_ADMIN} (root, or root of a
+ * user namespace), else the setuid {@code fusermount3} of the distribution's {@code fuse3} package (an
+ * ordinary user).
  */
 public final class EmulatorRequirements {
     private static final int MIN_KERNEL_MAJOR = 6;
     private static final int MIN_KERNEL_MINOR = 6;
-    private static final int CAP_SYS_ADMIN = 21;
 
     private EmulatorRequirements() {
     }
@@ -32,14 +32,7 @@ public final class EmulatorRequirements {
                     + " or newer (FUSE direct_io_allow_mmap); this is " + System.getProperty("os.name") + " "
                     + kernel);
         }
-        Path fuse = Path.of("/dev/fuse");
-        if (!Files.isReadable(fuse) || !Files.isWritable(fuse)) {
-            return Optional.of("/dev/fuse is missing or not readable and writable");
-        }
-        if (!hasSysAdmin()) {
-            return Optional.of("mounting the emulated device needs CAP_SYS_ADMIN (run as root)");
-        }
-        return Optional.empty();
+        return Optional.ofNullable(FuseMount.unavailableReason());
     }
 
     /** Whether a kernel release such as {@code 6.18.0-1-amd64} is at least {@code major.minor}. */
@@ -54,17 +47,4 @@ public final class EmulatorRequirements {
         }
     }
 
-    private static boolean hasSysAdmin() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << CAP_SYS_ADMIN)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
-    }
 }

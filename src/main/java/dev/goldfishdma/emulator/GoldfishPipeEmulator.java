@@ -60,8 +60,9 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * @param mountDir an existing directory
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
      * @return the emulator, serving
-     * @throws IOException when the directory is missing, already served, or cannot be mounted on
-     *                     (e.g. {@code EPERM} without the right to mount)
+     * @throws IOException when the directory is missing, already served, or cannot be mounted on; also
+     *                     when this user can mount FUSE in no way (no access to {@code /dev/fuse}, or neither
+     *                     the right to mount nor {@code fusermount3}): the message says what is missing
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
             throws IOException {
@@ -86,6 +87,14 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     /** {@return host access to the live DMA regions, as services have it} */
     public RegionMemory memory() {
         return server.memory();
+    }
+
+    /**
+     * {@return how the directory was mounted: {@code "mount(2) (uid 0)"} with the right to mount,
+     * {@code "fusermount3 (uid 1000)"} for an ordinary user, {@code "... in a user namespace"} there}
+     */
+    public String mountDescription() {
+        return server.mountDescription();
     }
 
     /** {@return the status file's current text (see {@link #statusPath()})} */

@@ -41,11 +41,15 @@ public final class FuseServer implements AutoCloseable {
         this.mount = mount;
         this.connection = connection;
         RegionTable regions = new RegionTable();
+        // Where the way of serving region memory is chosen. The page cache works for every mount; memory
+        // shared with the guest through FUSE passthrough would need FuseMount.privileged() (its backing files
+        // need CAP_SYS_ADMIN in the initial user namespace), which an ordinary user's mount never has.
         this.memory = new PageCacheMemory(connection, regions);
         this.device = new GoldfishDevice(services, regions, memory);
         NodeNamespace namespace = new NodeNamespace();
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts, connection);
+        this.files = new OpenFiles(device, namespace, memory, interrupts, connection,
+                "mounted-by " + mount.describe() + "\n" + "memory page-cache\n");
         this.dispatcher = new FuseDispatcher(connection, init, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
@@ -93,9 +97,14 @@ public final class FuseServer implements AutoCloseable {
         return memory;
     }
 
-    /** The status file's current text. */
+    /** The status file's current text: the device's pipes and regions, then how it is mounted. */
     public String statusText() {
         return files.statusText();
+    }
+
+    /** How the directory was mounted, e.g. {@code "fusermount3 (uid 1000)"}. */
+    public String mountDescription() {
+        return mount.describe();
     }
 
     /** Waits until the server stops: closed, or unmounted from outside (DESTROY). */

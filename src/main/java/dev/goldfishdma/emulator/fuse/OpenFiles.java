@@ -55,13 +55,16 @@ final class OpenFiles {
     private final PageCacheMemory memory;
     private final Interrupts interrupts;
     private final FuseConnection connection;
+    private final String statusTrailer;
 
     /** The status file's open handles, each with the text it was opened with. */
     private final Map<Long, byte[]> statusTexts = new ConcurrentHashMap<>();
     private long nextHandle = 1;
 
+    /** {@code statusTrailer}: lines the transport adds at the end of the status file (how it is mounted). */
     OpenFiles(GoldfishDevice device, NodeNamespace namespace, PageCacheMemory memory, Interrupts interrupts,
-              FuseConnection connection) {
+              FuseConnection connection, String statusTrailer) {
+        this.statusTrailer = statusTrailer;
         this.device = device;
         this.namespace = namespace;
         this.memory = memory;
@@ -71,7 +74,7 @@ final class OpenFiles {
 
     /** The status file's text, as of now. */
     String statusText() {
-        return device.statusText(namespace.liveDeviceNodes());
+        return device.statusText(namespace.liveDeviceNodes()) + statusTrailer;
     }
 
     FuseReply open(FuseRequest request, Arena arena) {

@@ -22,8 +22,11 @@
  * <li>{@code PageCacheMemory}: region memory as the kernel's page cache of the device inode: page faults,
  *     writeback, and the host's {@link dev.goldfishdma.emulator.service.RegionMemory} through
  *     FUSE_NOTIFY_RETRIEVE and FUSE_NOTIFY_STORE.</li>
- * <li>{@link dev.goldfishdma.emulator.fuse.FuseMount}: mounting, unmounting, the mount table and the dead
- *     mounts of killed servers.</li>
+ * <li>{@link dev.goldfishdma.emulator.fuse.FuseMount}: mounting and unmounting, with {@code mount(2)} where
+ *     this process may (root, or root of a user namespace) and through the setuid {@code fusermount3} for an
+ *     ordinary user; the mount table and the dead mounts of killed servers; and
+ *     {@link dev.goldfishdma.emulator.fuse.FuseUnavailableException} when FUSE cannot be mounted here at
+ *     all.</li>
  * </ul>
  * The FUSE behaviour the emulation relies on is documented, with the kernel sources that show it, where it
  * is used: {@code NodeNamespace} (inodes, sizes), {@code OpenFiles} (telling pipe I/O from the mapping,
