@@ -33,7 +33,7 @@ final class CommandDevice implements AutoCloseable {
         AvailableDevice device = AvailableDevice.choose(given, memory);
         if (device.emulated()) {
             out.println("no goldfish pipe device here; using an emulated one at " + device.path()
-                    + " (removed on exit)");
+                    + " (mounted by " + device.mountDescription() + ", removed on exit)");
             out.flush();
         }
         return new CommandDevice(device);

@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "emulator", mixinStandardHelpOptions = true,
         description = {"Serve an emulated goldfish pipe device (FUSE) on DIR in the foreground until interrupted "
-                + "(Ctrl-C), then unmount. Needs /dev/fuse and the right to mount (root).",
+                + "(Ctrl-C), then unmount. Needs /dev/fuse; as an ordinary user also fusermount3 (the fuse3 package) "
+                + "and a DIR of one's own.",
                 "Point other tools at the device path it prints, e.g. goldfish-dma probe --device DIR/goldfish_pipe."})
 final class EmulatorCommand implements Callable<Integer> {
     @Spec
@@ -41,7 +42,8 @@ final class EmulatorCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(stop);
         out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());
         out.println("status of its pipes and regions: " + emulator.statusPath().toAbsolutePath());
-        out.println("regions' memory: " + emulator.memoryMode().optionName());
+        out.println("mounted by " + emulator.mountDescription());
+        out.println("regions' memory: " + emulator.memoryDescription());
         out.println("stop with Ctrl-C");
         out.flush();
         emulator.awaitTermination();

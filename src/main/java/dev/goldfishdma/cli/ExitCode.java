@@ -14,8 +14,9 @@ enum ExitCode {
     FAILURE(1, "a call failed or a check did not hold (e.g. a checksum differed)"),
     /** The command line was wrong; nothing was started. */
     USAGE(2, "bad command line or argument; nothing was started"),
-    /** No device at the given path, nor at any known path. */
-    NO_DEVICE(3, "no device at the path given, nor at any known device path"),
+    /** No device at the given path, nor at any known path, and no emulated one can be mounted. */
+    NO_DEVICE(3, "no device at the path given, nor at any known device path, and FUSE cannot be mounted here "
+            + "for an emulated one (the message says what is missing)"),
     /** The path is something else than a goldfish pipe with DMA; it was not written to. */
     NOT_A_GOLDFISH_PIPE(4, "not a goldfish pipe with DMA (a regular file, a directory, a FIFO, a device "
             + "without DMA...); it was left untouched"),

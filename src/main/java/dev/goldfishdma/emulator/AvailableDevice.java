@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,8 +60,8 @@ public final class AvailableDevice implements AutoCloseable {
      *
      * @param given a device path chosen by the user, or null to look for one
      * @return the device, which {@link #close()} releases
-     * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
-     *                     and the right to mount)
+     * @throws IOException if the emulated device was needed and did not start; also if this user can mount
+     *                     FUSE in no way, when the message says what is missing
      */
     public static AvailableDevice choose(Path given) throws IOException {
         return choose(given, MemoryMode.fromSystemProperty());
@@ -88,10 +89,14 @@ public final class AvailableDevice implements AutoCloseable {
         try {
             EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")), memory);
             return new AvailableDevice(emulator.devicePath(), Choice.EMULATED, emulator, workDir);
+        } catch (FuseUnavailableException e) {
+            delete(workDir);
+            throw new FuseUnavailableException("no goldfish pipe device here (none of " + knownPaths() + " exists), "
+                    + "and no emulated one can be mounted: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             delete(workDir);
             throw new IOException("no goldfish pipe device here (none of " + knownPaths() + " exists), and the "
-                    + "emulated one did not start (it needs /dev/fuse and the right to mount, i.e. root)", e);
+                    + "emulated one did not start", e);
         }
     }
 
@@ -113,6 +118,16 @@ public final class AvailableDevice implements AutoCloseable {
     /** {@return how the device was chosen} */
     public Choice choice() {
         return choice;
+    }
+
+    /**
+     * For an emulated device, how it was mounted (e.g. {@code "fusermount3 (uid 1000)"}); else null.
+     *
+     * @return the emulator's words for it, or null
+     * @throws IOException when the emulator's status file cannot be read
+     */
+    public String mountDescription() throws IOException {
+        return emulator == null ? null : emulator.mountDescription();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
@@ -98,7 +99,7 @@ public final class EmulatorProcess implements AutoCloseable {
      * @return the running child
      * @throws IOException when the child exits or stays silent for {@code readyTimeout}, for instance when
      *                     {@link MemoryMode#PASSTHROUGH} is not available; the message carries the end of its
-     *                     log
+     *                     log, or, when this user can mount FUSE in no way, says what is missing
      */
     public static EmulatorProcess start(Path mountDir, MemoryMode memory, Duration readyTimeout) throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
@@ -111,9 +112,15 @@ public final class EmulatorProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
-                "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log"),
-                "-cp", libraryClassPath(),
-                EmulatorMain.class.getName(), EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
+                "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log")));
+        // How to mount, when this JVM was told (see FuseMount): the child mounts, so it must know.
+        for (String property : List.of(FuseMount.METHOD_PROPERTY, FuseMount.FUSERMOUNT_PROPERTY)) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName(),
+                EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -130,9 +137,12 @@ public final class EmulatorProcess implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            String status = exitStatus(process);
             String why = e instanceof TimeoutException ? "no ready line within " + readyTimeout
-                    : "it exited before serving (status " + exitStatus(process) + ")";
-            IOException failure = new IOException("the emulator did not start on " + dir + ": " + why
+                    : "it exited before serving (status " + status + ")";
+            IOException failure = status.equals(Integer.toString(EmulatorMain.EXIT_FUSE_UNAVAILABLE))
+                    ? new FuseUnavailableException(reason(logFile))
+                    : new IOException("the emulator did not start on " + dir + ": " + why
                     + "; its log ends with:\n" + logTail(logFile));
             new EmulatorProcess(process, dir, dir, logFile).close();
             throw failure;
@@ -195,6 +205,17 @@ public final class EmulatorProcess implements AutoCloseable {
         }
     }
 
+    /** The child's last line of diagnostics: why it did not start. */
+    private static String reason(Path logFile) {
+        String tail = logTail(logFile).strip();
+        String last = tail.substring(tail.lastIndexOf('\n') + 1);
+        String prefix = "cannot start on ";
+        int at = last.indexOf(prefix);
+        // "goldfish emulator: cannot start on DIR: <reason>"
+        int colon = at < 0 ? -1 : last.indexOf(": ", at + prefix.length());
+        return colon < 0 ? last : last.substring(colon + 2);
+    }
+
     /** {@return the device file, to open as the driver's {@code /dev/goldfish_pipe}} */
     public Path devicePath() {
         return devicePath;
@@ -203,6 +224,19 @@ public final class EmulatorProcess implements AutoCloseable {
     /** {@return the status file (see {@link GoldfishPipeEmulator#statusPath()})} */
     public Path statusPath() {
         return mountDir.resolve(NodeNamespace.STATUS_FILE_NAME);
+    }
+
+    /**
+     * How the child mounted the directory, as its status file says: e.g. {@code "fusermount3 (uid 1000)"}
+     * (see {@link GoldfishPipeEmulator#mountDescription()}).
+     *
+     * @return the child's words for it
+     * @throws IOException when the status file cannot be read
+     */
+    public String mountDescription() throws IOException {
+        String prefix = "mounted-by ";
+        return Files.readAllLines(statusPath(), StandardCharsets.UTF_8).stream().filter(l -> l.startsWith(prefix))
+                .map(l -> l.substring(prefix.length())).findFirst().orElse("(not said)");
     }
 
     /** {@return the directory the emulator is mounted on} */

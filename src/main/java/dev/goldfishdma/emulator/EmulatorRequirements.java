@@ -1,23 +1,22 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.fuse.FuseMount;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * What the emulated device needs of this machine, checked without trying to mount, so that a caller can
  * say why no emulated device can start here (and a test can skip with that reason) instead of failing on
  * a mount error: Linux 6.6 or newer (FUSE's {@code direct_io_allow_mmap}), a readable and writable
- * {@code /dev/fuse}, and the right to mount, {@code CAP_SYS_ADMIN}; for the
- * {@linkplain MemoryMode#PASSTHROUGH passthrough} memory mode when it is asked for, also Linux 6.9 or newer.
+ * {@code /dev/fuse}, and a way to mount it: {@code mount(2)} with {@code CAP_SYS_ADMIN} (root, or root of a
+ * user namespace), else the setuid {@code fusermount3} of the distribution's {@code fuse3} package (an
+ * ordinary user). The {@linkplain MemoryMode#PASSTHROUGH passthrough} memory mode, when it is asked for,
+ * also needs Linux 6.9 or newer and {@code CAP_SYS_ADMIN} in the initial user namespace (root).
  */
 public final class EmulatorRequirements {
     private static final int MIN_KERNEL_MAJOR = 6;
     private static final int MIN_KERNEL_MINOR = 6;
     private static final int PASSTHROUGH_KERNEL_MINOR = 9;
-    private static final int CAP_SYS_ADMIN = 21;
 
     private EmulatorRequirements() {
     }
@@ -35,7 +34,7 @@ public final class EmulatorRequirements {
     /**
      * The first requirement this machine does not meet for an emulated device with the memory mode
      * {@code memory}, stated for a person, or empty when it can start here. Only {@link MemoryMode#PASSTHROUGH}
-     * adds a requirement (Linux 6.9): {@link MemoryMode#AUTO} falls back to the page cache by itself.
+     * adds requirements (Linux 6.9, root): {@link MemoryMode#AUTO} falls back to the page cache by itself.
      *
      * @param memory the memory mode the emulated device would be started with
      * @return why no such emulated device can start on this machine, or empty
@@ -47,16 +46,17 @@ public final class EmulatorRequirements {
                     + " or newer (FUSE direct_io_allow_mmap); this is " + System.getProperty("os.name") + " "
                     + kernel);
         }
-        Path fuse = Path.of("/dev/fuse");
-        if (!Files.isReadable(fuse) || !Files.isWritable(fuse)) {
-            return Optional.of("/dev/fuse is missing or not readable and writable");
-        }
-        if (!hasSysAdmin()) {
-            return Optional.of("mounting the emulated device needs CAP_SYS_ADMIN (run as root)");
+        String mount = FuseMount.unavailableReason();
+        if (mount != null) {
+            return Optional.of(mount);
         }
         if (memory == MemoryMode.PASSTHROUGH && !atLeast(kernel, MIN_KERNEL_MAJOR, PASSTHROUGH_KERNEL_MINOR)) {
             return Optional.of("the emulated device's passthrough memory needs Linux " + MIN_KERNEL_MAJOR + "."
                     + PASSTHROUGH_KERNEL_MINOR + " or newer (FUSE passthrough); this is " + kernel);
+        }
+        if (memory == MemoryMode.PASSTHROUGH && !FuseMount.privileged()) {
+            return Optional.of("the emulated device's passthrough memory needs CAP_SYS_ADMIN in the initial user "
+                    + "namespace (root; not an ordinary user, nor root of a user namespace)");
         }
         return Optional.empty();
     }
@@ -73,17 +73,4 @@ public final class EmulatorRequirements {
         }
     }
 
-    private static boolean hasSysAdmin() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                    return (caps & (1L << CAP_SYS_ADMIN)) != 0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-        return false;
-    }
 }

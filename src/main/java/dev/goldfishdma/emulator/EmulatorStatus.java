@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * What the status file of an emulated device says about the emulator, for tools that only know a device
- * path: the status file lies next to the device file ({@value NodeNamespace#STATUS_FILE_NAME}); its first
+ * path: the status file lies next to the device file ({@value NodeNamespace#STATUS_FILE_NAME}); its last
  * line is {@code memory <mode>[ (why)]}.
  */
 public final class EmulatorStatus {

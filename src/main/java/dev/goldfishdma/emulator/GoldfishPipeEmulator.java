@@ -77,12 +77,14 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * @param mountDir an existing directory
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
      * @param memory   how regions are shared with the guest's mappings: {@link MemoryMode#AUTO} takes FUSE
-     *                 passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN), else
-     *                 the page cache
+     *                 passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN in the
+     *                 initial user namespace: root), else the page cache
      * @return the emulator, serving
-     * @throws IOException when the directory is missing, already served, or cannot be mounted on
-     *                     (e.g. {@code EPERM} without the right to mount), or when
-     *                     {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message says why)
+     * @throws IOException when the directory is missing, already served, or cannot be mounted on; also
+     *                     when this user can mount FUSE in no way (no access to {@code /dev/fuse}, or neither
+     *                     the right to mount nor {@code fusermount3}): the message says what is missing; or
+     *                     when {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message
+     *                     says why)
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              MemoryMode memory) throws IOException {
@@ -121,6 +123,24 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     /** {@return host access to the live DMA regions, as services have it} */
     public RegionMemory memory() {
         return server.memory();
+    }
+
+    /**
+     * {@return how the directory was mounted: {@code "mount(2) (uid 0)"} with the right to mount,
+     * {@code "fusermount3 (uid 1000)"} for an ordinary user, {@code "... in a user namespace"} there}
+     */
+    public String mountDescription() {
+        return server.mountDescription();
+    }
+
+    /**
+     * {@return how the regions' memory is shared with the guest's mappings, as the status file's
+     * {@code memory} line says it: {@code "passthrough"}, or {@code "page-cache"} followed by why passthrough
+     * is not used, e.g. {@code "page-cache (passthrough unavailable: ...)"}, unless the page cache was asked
+     * for}
+     */
+    public String memoryDescription() {
+        return server.memoryDescription();
     }
 
     /** {@return the status file's current text (see {@link #statusPath()})} */

@@ -12,10 +12,12 @@
  *     garbage collection: see {@code GoldfishPipeEmulator}).</li>
  * <li>The directory then holds the device file {@code goldfish_pipe}, which behaves like the driver's
  *     device node, and the read-only file {@code status}, which lists the live pipes and regions,
- *     regenerated at each open: {@code memory passthrough} or {@code memory page-cache} (with why
- *     passthrough is not used, when it was not asked away), {@code pipes N}, {@code regions M},
- *     {@code nodes K} (device inodes the kernel still holds: they go away with FORGET), one
- *     {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region.
+ *     regenerated at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the
+ *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe, one
+ *     {@code region phys=0x... size=... pipe=...} line per region, then how it is mounted,
+ *     {@code mounted-by mount(2) (uid 0)} or {@code mounted-by fusermount3 (uid 1000)}, and last
+ *     {@code memory passthrough} or {@code memory page-cache} (with why passthrough is not used, when it was
+ *     not asked away).
  *     {@link dev.goldfishdma.emulator.EmulatorStatus} reads it for tools that only know the device path.</li>
  * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
  *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device

@@ -37,7 +37,8 @@ import java.util.Optional;
  * Parameters it resolves: {@link EmulatedDevice}, and {@link GoldfishPipe} annotated {@link PipeTo}.
  *
  * <p>When the machine cannot run the emulated device ({@link EmulatorRequirements#unmet()}: Linux older
- * than 6.6, no usable {@code /dev/fuse}, no right to mount) the class is skipped with that reason. Where a
+ * than 6.6, no usable {@code /dev/fuse}, neither the right to mount nor {@code fusermount3}) the class is
+ * skipped with that reason. Where a
  * skip must not pass unnoticed, as on a CI machine set up for the device, the configuration parameter (or
  * system property) {@value #REQUIRE_PARAMETER}{@code =true} makes it a failure instead.
  */

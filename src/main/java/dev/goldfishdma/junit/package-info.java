@@ -8,7 +8,8 @@
  * {@link dev.goldfishdma.junit.PipeTo}, already connected to a host service and closed after the test. Or hold
  * an {@link dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension} in a static {@code @RegisterExtension}
  * field. On a machine that cannot run the emulated device (Linux older than 6.6, no usable
- * {@code /dev/fuse}, no right to mount) the class is skipped, with the reason in the report.
+ * {@code /dev/fuse}, neither the right to mount nor {@code fusermount3}) the class is skipped, with the reason
+ * in the report.
  *
  * <p>The test of the README's example program (this project's consumer build runs it, with the library on the
  * module path and on the class path):

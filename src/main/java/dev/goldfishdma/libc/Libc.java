@@ -44,7 +44,7 @@ public final class Libc {
     private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
     private static final long ERRNO_OFFSET =
             CALL_STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final AddressLayout C_STRING = ADDRESS;
 
     // One capture segment per thread, owned by that thread: the hot path allocates nothing.
@@ -86,6 +86,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle PIPE2 = downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
+    private static final MethodHandle FCNTL = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETGID = downcall("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
 
@@ -95,7 +99,8 @@ public final class Libc {
     private Libc() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    /** A downcall handle for C library function {@code name}; also used by the libc layer's other classes. */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
         return LINKER.downcallHandle(symbol, descriptor, options);
@@ -105,7 +110,7 @@ public final class Libc {
      * A downcall handle can only throw unchecked exceptions (a closed arena, a wrong thread); those pass
      * through unchanged. Anything else would be a bug in the handle's type.
      */
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }
@@ -115,11 +120,11 @@ public final class Libc {
         throw new AssertionError("unexpected checked exception from a downcall", t);
     }
 
-    private static MemorySegment callState() {
+    static MemorySegment callState() {
         return CALL_STATE.get();
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return state.get(JAVA_INT, ERRNO_OFFSET);
     }
 
@@ -581,6 +586,48 @@ public final class Libc {
                 throw new ErrnoException("pipe2", "flags=0x" + Integer.toHexString(flags), errno(state));
             }
             return fds.toArray(JAVA_INT);
+        }
+    }
+
+    // ---- descriptors and identity ---------------------------------------------------------------------
+
+    /**
+     * {@code fcntl(fd, cmd, arg)} for the commands that take an int (e.g. {@code F_GETFL}, {@code F_SETFL},
+     * {@code F_DUPFD_CLOEXEC}).
+     *
+     * @param command the command's name, for the message (e.g. {@code "F_SETFL"})
+     * @return the call's result (flags, or a new descriptor)
+     */
+    public static int fcntl(int fd, int cmd, int arg, String command) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) FCNTL.invokeExact(state, fd, cmd, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("fcntl", "fd=" + fd + ", cmd=" + command + ", arg=0x" + Integer.toHexString(arg),
+                    errno(state));
+        }
+        return r;
+    }
+
+    /** {@code getuid()}: the real user id, as the kernel gives it (unsigned; 4294967295 is {@code -1}). */
+    public static long getuid() {
+        try {
+            return Integer.toUnsignedLong((int) GETUID.invokeExact());
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code getgid()}: the real group id (unsigned). */
+    public static long getgid() {
+        try {
+            return Integer.toUnsignedLong((int) GETGID.invokeExact());
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -57,9 +58,45 @@ class ProcessConstantsTest {
         }
     }
 
+    /**
+     * The mount flags, checked by mounting a tmpfs: here when this process may mount (root), else in a child
+     * process in a user namespace of its own ({@code unshare -rm}), where an ordinary user may.
+     */
     @Test
-    void mountAndUnmountFlagsDoWhatTheySay_needsRoot() throws Exception {
-        Capabilities.require(ProcSelf.hasSysAdmin(), "mounting a tmpfs needs CAP_SYS_ADMIN (run as root)");
+    void mountAndUnmountFlagsDoWhatTheySay() throws Exception {
+        if (ProcSelf.hasSysAdmin()) {
+            checkMountFlags(dir);
+            return;
+        }
+        Path unshare = Capabilities.onPath("unshare");
+        Capabilities.require(unshare != null, "mounting a tmpfs needs CAP_SYS_ADMIN (root), or unshare (util-linux) "
+                + "to mount in a user namespace of its own");
+        List<String> java = new ArrayList<>(Capabilities.javaCommand(MountFlagsInUserNamespace.class.getName(),
+                dir.toString()));
+        // The JVM's shared performance data would go to /tmp/hsperfdata_root, which is not this user's.
+        java.add(1, "-XX:-UsePerfData");
+        List<String> command = new ArrayList<>(List.of(unshare.toString(), "--user", "--map-root-user", "--mount"));
+        command.addAll(java);
+        String output = Capabilities.run(command, 60);
+        assertTrue(output.contains(MountFlagsInUserNamespace.PASSED), command + ":\n" + output);
+    }
+
+    /** {@link #checkMountFlags} in a process of its own, run in a user namespace by the test above. */
+    public static final class MountFlagsInUserNamespace {
+        static final String PASSED = "mount flags checked";
+
+        public static void main(String[] args) {
+            try {
+                checkMountFlags(Path.of(args[0]));
+                System.out.println(PASSED);
+            } catch (Throwable t) {
+                t.printStackTrace(System.out);
+                System.exit(1);
+            }
+        }
+    }
+
+    private static void checkMountFlags(Path dir) throws Exception {
         Path target = Files.createDirectory(dir.resolve("mnt")).toRealPath();
         Path link = Files.createSymbolicLink(dir.resolve("link"), target);
         long flags = LibcConstants.MS_RDONLY() | LibcConstants.MS_NOSUID() | LibcConstants.MS_NODEV()

@@ -59,6 +59,7 @@ class StructLayoutsTest {
                     "msg_control", 32, "msg_controllen", 40, "msg_flags", 48),
             entry("libc", "cmsghdr", 16, "cmsg_len", 0, "cmsg_level", 8, "cmsg_type", 12, "__cmsg_data", 16),
             entry("libc", "iovec", 16, "iov_base", 0, "iov_len", 8),
+            entry("libc", "posix_spawn_file_actions_t", 80, "__allocated", 0, "__used", 4, "__actions", 8, "__pad", 16),
             entry("fuse", "fuse_in_header", 40, "len", 0, "opcode", 4, "unique", 8, "nodeid", 16, "uid", 24, "gid", 28, "pid", 32, "total_extlen", 36, "padding", 38),
             entry("fuse", "fuse_out_header", 16, "len", 0, "error", 4, "unique", 8),
             entry("fuse", "fuse_init_in", 64, "major", 0, "minor", 4, "max_readahead", 8, "flags", 12, "flags2", 16, "unused", 20),

@@ -2,7 +2,9 @@ package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.emulator.fuse.FuseMount;
 import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
+import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,7 +82,7 @@ class CliTest {
         assertTrue(run.out().contains("transferred 5242880 bytes (5 MiB) from random data in 3 chunk(s) through 2 "
                 + "regions of 2 MiB in turn, the first at 0x"), run.out());
         assertTrue(run.out().contains(", 3 times\n"), run.out());
-        assertTrue(run.out().matches("(?s).*\nmemory      (passthrough|page-cache)\n.*"), run.out());
+        assertTrue(run.out().matches("(?s).*\nmemory      (passthrough|page-cache)[^\n]*\n.*"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
         assertTrue(run.out().matches("(?s).*throughput  end to end with host verification [0-9.]+ [GM]B/s; baseline, "
                 + "the same random data into memory with no device, [0-9.]+ [GM]B/s; ratio [0-9.]+ \\(best of 3 "
@@ -160,8 +162,31 @@ class CliTest {
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
         assertTrue(run.out().matches("(?s).*\nemulator    peak resident memory \\(VmHWM\\) of process [0-9]+: [0-9]+ MiB\n.*"),
                 run.out());
-        String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (removed on exit)"));
+        String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (mounted by "));
+        assertTrue(run.out().contains(" (mounted by " + FuseMount.expectedMethod() + " (uid " + Libc.getuid()),
+                "says how the device was mounted: " + run.out());
         assertTrue(!Files.exists(Path.of(path).getParent()), "the emulated device's directory is gone: " + path);
+    }
+
+    @Test
+    void withNoWayToMountFuseTheToolExitsWith3AndSaysWhatToInstall(@TempDir Path dir) {
+        Capabilities.require(noRealDevice(), "this machine has a real goldfish pipe device");
+        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
+        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, dir.resolve("no-such-fusermount3").toString());
+        try {
+            String reason = FuseMount.unavailableReason();
+            Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+            // transfer starts its emulated device in a child process, which tells why it could not mount.
+            Run transfer = run("transfer", "--size", "1MiB");
+            assertEquals(3, transfer.exitCode(), transfer.toString());
+            assertTrue(transfer.err().contains(reason), transfer.err());
+            Run emulator = run("emulator", dir.resolve("mnt").toString());
+            assertEquals(3, emulator.exitCode(), emulator.toString());
+            assertTrue(emulator.err().contains(reason), emulator.err());
+        } finally {
+            System.clearProperty(FuseMount.METHOD_PROPERTY);
+            System.clearProperty(FuseMount.FUSERMOUNT_PROPERTY);
+        }
     }
 
     @Test

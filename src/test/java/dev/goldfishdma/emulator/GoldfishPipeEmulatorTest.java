@@ -96,7 +96,7 @@ class GoldfishPipeEmulatorTest {
         assertTrue(Files.isRegularFile(device));
         assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(device)));
         assertEquals(0, Files.size(device), "a device file without a region is empty, as a memfd is");
-        assertTrue(readStatus().startsWith("memory " + memory.optionName()), readStatus());
+        assertTrue(readStatus().contains("\nmemory " + memory.optionName()), readStatus());
         assertEquals("r--r--r--", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(emulator.statusPath())));
         ErrnoException e = assertThrows(ErrnoException.class,
@@ -582,8 +582,8 @@ class GoldfishPipeEmulatorTest {
             assertTrue(status.contains("region phys=0x0 size=" + MIB), status);
         }
         String after = awaitStatus(s -> pipeCount(s) == 0, Duration.ofSeconds(10));
-        assertTrue(after.startsWith("memory " + memory.optionName()), after);
-        assertTrue(after.contains("\npipes 0\nregions 0\n"), after);
+        assertTrue(after.startsWith("pipes 0\nregions 0\n"), after);
+        assertTrue(after.contains("\nmemory " + memory.optionName()), after);
     }
 
     @Test

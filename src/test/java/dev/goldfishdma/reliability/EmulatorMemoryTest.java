@@ -57,7 +57,7 @@ class EmulatorMemoryTest {
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             long peakKib = peakResidentKib(device.process().pid());
-            String memory = device.status().lines().findFirst().orElse("");
+            String memory = device.status().lines().filter(line -> line.startsWith("memory ")).findFirst().orElse("");
             Reliability.report("emulator memory (" + memory + ")", total / MIB + " MiB checked by the host in "
                     + millis + " ms; emulator peak resident " + peakKib / 1024 + " MiB");
             assertTrue(peakKib < LIMIT_KIB, "emulator VmHWM " + peakKib + " KiB after " + total / MIB + " MiB");

@@ -149,7 +149,7 @@ class FaultTest {
     @Test
     void prefaultingAfterTheEmulatorDiedReturns() throws Exception {
         try (EmulatedDevice device = EmulatedDevice.start()) {
-            String mode = device.status().lines().findFirst().orElse("");
+            String mode = device.status().lines().filter(line -> line.startsWith("memory ")).findFirst().orElse("");
             List<String> command = Capabilities.javaCommand(PrefaultAfterDeath.class.getName(),
                     device.path().toString(), Long.toString(1 << 20));
             Process child = new ProcessBuilder(command).redirectErrorStream(true).start();

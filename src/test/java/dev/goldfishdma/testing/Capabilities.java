@@ -1,12 +1,15 @@
 package dev.goldfishdma.testing;
 
 import dev.goldfishdma.emulator.EmulatorRequirements;
+import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.libc.Libc;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -32,10 +35,51 @@ public final class Capabilities {
 
     /**
      * Skips (or, under CI, fails) the calling test unless this machine can run the emulated device: the one
-     * check of that, {@link EmulatorRequirements#unmet()}, which the JUnit extension applies too.
+     * check of that, {@link EmulatorRequirements#unmet()}, which the JUnit extension applies too. The first
+     * call that finds it possible says on the console which way the tests will mount: mount(2) (root, or
+     * root of a user namespace) or fusermount3 (an ordinary user).
      */
     public static void requireFuseMount() {
         EmulatorRequirements.unmet().ifPresent(reason -> require(false, reason));
+        if (!MOUNT_WAY_SHOWN.getAndSet(true)) {
+            System.err.println("Emulated device: mounting as uid " + Libc.getuid()
+                    + (FuseMount.inUserNamespace() ? " in a user namespace" : "") + " with "
+                    + FuseMount.expectedMethod());
+        }
+    }
+
+    private static final AtomicBoolean MOUNT_WAY_SHOWN = new AtomicBoolean();
+
+    /** Whether this process has capability number {@code capability} ({@code CAP_*}) in its effective set. */
+    public static boolean hasCapability(int capability) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
+                    return (caps & (1L << capability)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Whether {@code uid} exists in this process's user namespace ({@code /proc/self/uid_map}). */
+    public static boolean uidMapped(long uid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/uid_map"))) {
+                String[] fields = line.trim().split("\\s+");
+                long first = Long.parseLong(fields[0]);
+                long count = Long.parseLong(fields[2]);
+                if (uid >= first && uid - first < count) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     /** The running kernel's release, e.g. {@code 6.18.4}. */

@@ -56,7 +56,8 @@ public final class FuseServer implements AutoCloseable {
         this.device = new GoldfishDevice(services, regions, memory);
         NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode);
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()));
+        this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()),
+                "mounted-by " + mount.describe() + "\n" + "memory " + memory.describe() + "\n");
         this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
@@ -142,9 +143,8 @@ public final class FuseServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "the kernel does not offer FUSE_DIRECT_IO_ALLOW_MMAP "
                     + "(Linux 6.6 or newer): mmap of the device will fail with ENODEV");
         }
-        if (why != null) {
-            LOG.log(System.Logger.Level.INFO, "DMA regions through the page cache: " + why);
-        }
+        // Why passthrough is not used goes to the status file (memoryDescription), not to the log: for an
+        // ordinary user it is the usual case, and commands print their own lines first.
         return new PageCacheMemory(connection, regions, why);
     }
 
@@ -163,9 +163,22 @@ public final class FuseServer implements AutoCloseable {
         return memory;
     }
 
-    /** The status file's current text. */
+    /** The status file's current text: the device's pipes and regions, then how it is mounted. */
     public String statusText() {
         return files.statusText();
+    }
+
+    /** How the directory was mounted, e.g. {@code "fusermount3 (uid 1000)"}. */
+    public String mountDescription() {
+        return mount.describe();
+    }
+
+    /**
+     * How region memory is shared, as the status file's {@code memory} line says it: {@code passthrough}, or
+     * {@code page-cache} with why passthrough is not used when it was not asked away.
+     */
+    public String memoryDescription() {
+        return memory.describe();
     }
 
     /** Waits until the server stops: closed, or unmounted from outside (DESTROY). */

@@ -62,14 +62,20 @@ final class OpenFiles {
     private final Interrupts interrupts;
     private final FuseConnection connection;
     private final CallerMappings mappings;
+    private final String statusTrailer;
 
     /** The status file's open handles, each with the text it was opened with. */
     private final Map<Long, byte[]> statusTexts = new ConcurrentHashMap<>();
     private long nextHandle = 1;
 
+    /**
+     * {@code statusTrailer}: lines the transport adds at the end of the status file (how it is mounted, how
+     * region memory is shared).
+     */
     OpenFiles(GoldfishDevice device, NodeNamespace namespace, RegionSharing memory, Interrupts interrupts,
-              CallerMappings mappings) {
+              CallerMappings mappings, String statusTrailer) {
         this.mappings = mappings;
+        this.statusTrailer = statusTrailer;
         this.device = device;
         this.namespace = namespace;
         this.memory = memory;
@@ -79,7 +85,7 @@ final class OpenFiles {
 
     /** The status file's text, as of now. */
     String statusText() {
-        return device.statusText(memory.describe(), namespace.liveDeviceNodes());
+        return device.statusText(namespace.liveDeviceNodes()) + statusTrailer;
     }
 
     FuseReply open(FuseRequest request, Arena arena) {

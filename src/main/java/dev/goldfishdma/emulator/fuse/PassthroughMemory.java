@@ -86,7 +86,7 @@ final class PassthroughMemory extends RegionSharing {
             return errno == 0 ? null : "FUSE_DEV_IOC_BACKING_CLOSE failed: " + Errno.name(errno);
         } catch (ErrnoException e) {
             return "FUSE_DEV_IOC_BACKING_OPEN failed: " + e.errnoName() + " (" + e.errno() + "): " + e.strerror()
-                    + (e.errno() == Errno.EPERM ? " (it needs CAP_SYS_ADMIN)" : "");
+                    + (e.errno() == Errno.EPERM ? " (it needs CAP_SYS_ADMIN in the initial user namespace: root)" : "");
         } finally {
             try {
                 Libc.close(scratch);

@@ -27,12 +27,16 @@
  *     {@link dev.goldfishdma.emulator.service.RegionMemory}. One of two, by
  *     {@link dev.goldfishdma.emulator.fuse.FuseServer.Passthrough} (the emulator's memory mode,
  *     {@link dev.goldfishdma.emulator.MemoryMode}, translated): {@code PassthroughMemory} (the kernel maps
- *     the region's file into the guest: FUSE passthrough, Linux 6.9+, CAP_SYS_ADMIN), or
+ *     the region's file into the guest: FUSE passthrough, Linux 6.9+, CAP_SYS_ADMIN in the initial user
+ *     namespace, i.e. root: an ordinary user's emulator never has it), or
  *     {@code PageCacheMemory} (the guest maps the device file's page cache, filled from and written back to
  *     the region's file; the host reaches it with FUSE_NOTIFY_RETRIEVE and FUSE_NOTIFY_STORE), the fallback,
  *     with {@code HostWriteLog} against writeback undoing host writes.</li>
- * <li>{@link dev.goldfishdma.emulator.fuse.FuseMount}: mounting, unmounting, the mount table and the dead
- *     mounts of killed servers.</li>
+ * <li>{@link dev.goldfishdma.emulator.fuse.FuseMount}: mounting and unmounting, with {@code mount(2)} where
+ *     this process may (root, or root of a user namespace) and through the setuid {@code fusermount3} for an
+ *     ordinary user; the mount table and the dead mounts of killed servers; and
+ *     {@link dev.goldfishdma.emulator.fuse.FuseUnavailableException} when FUSE cannot be mounted here at
+ *     all.</li>
  * </ul>
  * The FUSE behaviour the emulation relies on is documented, with the kernel sources that show it, where it
  * is used: {@code FuseInit} (what INIT grants), {@code NodeNamespace} (inodes, sizes), {@code OpenFiles}

@@ -103,15 +103,14 @@ public final class GoldfishDevice {
     }
 
     /**
-     * The status file's text, as of now: {@code memory ...}, {@code pipes N}, {@code regions M},
-     * {@code nodes K}, then one {@code pipe id=...} line per pipe and one
-     * {@code region phys=0x... size=... pipe=...} line per region.
+     * The status file's text, as of now: {@code pipes N}, {@code regions M}, {@code nodes K}, then one
+     * {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region
+     * (a region's address is 0 until it is mapped).
      *
-     * @param memory      how the regions' memory reaches the guest, as the transport names it (the
-     *                    {@code memory} line: its first word is the mode)
      * @param deviceNodes the device inodes the kernel still holds (they go away with FORGET)
+     * @return the text
      */
-    public String statusText(String memory, long deviceNodes) {
+    public String statusText(long deviceNodes) {
         List<EmulatedPipe> live = new ArrayList<>(pipes.values());
         live.sort((a, b) -> Long.compare(a.id(), b.id()));
         StringBuilder pipeLines = new StringBuilder();
@@ -126,7 +125,7 @@ public final class GoldfishDevice {
                         .append(" size=").append(region.size()).append(" pipe=").append(pipe.id()).append('\n');
             }
         }
-        return "memory " + memory + "\n" + "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
+        return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
                 + "nodes " + deviceNodes + "\n" + pipeLines + regionLines;
     }
 }
