@@ -6,6 +6,7 @@ import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,6 +38,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "The device. Default: a known device path, else an emulated device started for the run.")
     Path device;
 
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = MemoryOption.DESCRIPTION + " Only for an emulated device started for the run.")
+    MemoryMode memory = MemoryMode.fromSystemProperty();
+
     @Option(names = "--service", defaultValue = "opengles", paramLabel = "NAME",
             description = "The host service the region's pipe connects to (default: ${DEFAULT-VALUE}).")
     String service;
@@ -64,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
         DriverRules.checkServiceName(service);
         PrintWriter out = spec.commandLine().getOut();
         long size = DriverRules.DMA_BUFFER_SIZE;
-        try (CommandDevice chosen = CommandDevice.choose(device, out);
+        try (CommandDevice chosen = CommandDevice.choose(device, memory, out);
              GoldfishPipe pipe = GoldfishPipe.open(chosen.path(), service);
              DmaRegion region = pipe.createRegion(size, RegionOption.PREFAULT);
              Arena arena = Arena.ofConfined()) {

@@ -1,10 +1,12 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.emulator.MemoryMode;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 
 /**
  * The device a command works on, as {@link AvailableDevice} chooses it, with the tool's cleanup: an emulated
@@ -23,9 +25,12 @@ final class CommandDevice implements AutoCloseable {
         }
     }
 
-    /** The device {@link AvailableDevice#choose(Path)} picks for {@code given}; says so on {@code out} if emulated. */
-    static CommandDevice choose(Path given, PrintWriter out) throws IOException {
-        AvailableDevice device = AvailableDevice.choose(given);
+    /**
+     * The device {@link AvailableDevice#choose(Path, MemoryMode)} picks for {@code given}, an emulated one with
+     * the memory mode {@code memory}; says so on {@code out} if emulated.
+     */
+    static CommandDevice choose(Path given, MemoryMode memory, PrintWriter out) throws IOException {
+        AvailableDevice device = AvailableDevice.choose(given, memory);
         if (device.emulated()) {
             out.println("no goldfish pipe device here; using an emulated one at " + device.path()
                     + " (mounted by " + device.mountDescription() + ", removed on exit)");
@@ -41,6 +46,16 @@ final class CommandDevice implements AutoCloseable {
     /** Why this device, e.g. {@code "given"}. */
     String reason() {
         return device.reason();
+    }
+
+    /** How the device shares DMA memory with the host (see {@link AvailableDevice#memory()}). */
+    String memory() {
+        return device.memory();
+    }
+
+    /** The process id of the emulator started for the command, if one was. */
+    OptionalLong emulatorPid() {
+        return device.emulatorPid();
     }
 
     private void stopEmulator() {

@@ -1,8 +1,10 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.emulator.GoldfishPipeEmulator;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,16 +29,21 @@ final class EmulatorCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "The directory to mount the device on (created if missing).")
     Path dir;
 
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = MemoryOption.DESCRIPTION)
+    MemoryMode memory = MemoryMode.fromSystemProperty();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Files.createDirectories(dir);
-        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir);
+        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(), memory);
         Thread stop = new Thread(emulator::close, "goldfish-dma emulator shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
         out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());
         out.println("status of its pipes and regions: " + emulator.statusPath().toAbsolutePath());
         out.println("mounted by " + emulator.mountDescription());
+        out.println("regions' memory: " + emulator.memoryDescription());
         out.println("stop with Ctrl-C");
         out.flush();
         emulator.awaitTermination();

@@ -5,6 +5,7 @@ import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.ProbeReport;
 import dev.goldfishdma.device.ProbeStep;
 import dev.goldfishdma.device.RegionInfo;
+import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +32,10 @@ final class ProbeCommand implements Callable<Integer> {
                     + "/dev/qemu_pipe that exists, else an emulated device started for the run.")
     Path device;
 
+    @Option(names = "--memory", paramLabel = "MODE", converter = MemoryOption.class,
+            description = MemoryOption.DESCRIPTION + " Only for an emulated device started for the run.")
+    MemoryMode memory = MemoryMode.fromSystemProperty();
+
     @Option(names = "--service", defaultValue = "opengles", paramLabel = "NAME",
             description = "The host service to connect to (default: ${DEFAULT-VALUE}).")
     String service;
@@ -44,13 +49,14 @@ final class ProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         DriverRules.checkRegionSize(size);
         DriverRules.checkServiceName(service);
-        try (CommandDevice chosen = CommandDevice.choose(device, out)) {
-            return probe(chosen.path(), chosen.reason(), out);
+        try (CommandDevice chosen = CommandDevice.choose(device, memory, out)) {
+            return probe(chosen.path(), chosen.reason(), chosen.memory(), out);
         }
     }
 
-    private int probe(Path path, String reason, PrintWriter out) throws IOException {
+    private int probe(Path path, String reason, String memory, PrintWriter out) throws IOException {
         out.println("device    " + path + " (" + reason + ")");
+        out.println("memory    " + memory);
         try (DeviceProbe probe = DeviceProbe.open(path)) {
             ProbeReport report = probe.run(service, size, step -> {
                 out.println(line(step));
@@ -83,7 +89,7 @@ final class ProbeCommand implements Callable<Integer> {
                     ? " (allocated at mmap, as the driver)" : " (not allocated yet)");
             case TOUCH -> "touch     " + step.detail();
             case GETOFF_AFTER_TOUCH -> "GETOFF    after the first write: " + regionInfo(step)
-                    + (step.asDriver() ? " (allocated at first touch: the emulated device)" : comparison(step));
+                    + (step.asDriver() ? " (allocated at the first touch, not at mmap)" : comparison(step));
             case LOCK -> "LOCK      " + result(step) + comparison(step);
             case UNLOCK -> "UNLOCK    " + result(step) + comparison(step);
             case UNKNOWN_IOCTL -> "ioctl     unknown " + step.detail() + ": " + result(step) + comparison(step);

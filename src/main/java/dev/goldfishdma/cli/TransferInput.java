@@ -4,29 +4,47 @@ import dev.goldfishdma.device.FileType;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 /**
  * What {@code transfer} sends: random data of a given size, or bytes read from a stream (a file, standard
  * input, a pipe, a FIFO, a character device), up to a limit if one is given. Opened before anything else is
  * started, so that a bad input is a usage error with nothing to undo.
+ *
+ * <p>Anything opened by its path is read through a {@link FileChannel}, with read(2) straight into the memory
+ * given ({@link #read(MemorySegment, long)}: a DMA region); standard input through its stream. Random data
+ * and regular files can be read again from the start ({@link #rewind()}), which the baseline and the repeated
+ * passes of a transfer need.
  */
 final class TransferInput implements AutoCloseable {
     /** What stands for standard input as a file name. */
     static final String STDIN = "-";
+    private static final int PIECE = 64 * 1024;
 
     private final String name;
     private final InputStream stream;
-    private final SplittableRandom random;
+    private final FileChannel channel;
+    private final boolean regularFile;
+    private final long seed;
+    private SplittableRandom random;
     private final long limit;
+    private byte[] piece;
 
-    private TransferInput(String name, InputStream stream, SplittableRandom random, long limit) {
+    private TransferInput(String name, InputStream stream, FileChannel channel, boolean regularFile, long seed,
+                          SplittableRandom random, long limit) {
         this.name = name;
         this.stream = stream;
+        this.channel = channel;
+        this.regularFile = regularFile;
+        this.seed = seed;
         this.random = random;
         this.limit = limit;
     }
@@ -36,7 +54,7 @@ final class TransferInput implements AutoCloseable {
         if (size < 1) {
             throw new IllegalArgumentException("--size must be at least 1 byte: " + size);
         }
-        return new TransferInput("random data", null, new SplittableRandom(seed), size);
+        return new TransferInput("random data", null, null, false, seed, new SplittableRandom(seed), size);
     }
 
     /**
@@ -52,7 +70,7 @@ final class TransferInput implements AutoCloseable {
         }
         long limit = size == null ? -1 : size;
         if (file.equals(STDIN)) {
-            return new TransferInput("standard input", stdin, null, limit);
+            return new TransferInput("standard input", stdin, null, false, 0, null, limit);
         }
         Path path = Path.of(file);
         FileType type;
@@ -82,7 +100,8 @@ final class TransferInput implements AutoCloseable {
             }
         }
         try {
-            return new TransferInput(file, Files.newInputStream(path), null, limit);
+            return new TransferInput(file, null, FileChannel.open(path, StandardOpenOption.READ),
+                    type == FileType.REGULAR_FILE, 0, null, limit);
         } catch (AccessDeniedException e) {
             throw new IllegalArgumentException("--file: " + file + " cannot be read: permission denied");
         }
@@ -93,9 +112,32 @@ final class TransferInput implements AutoCloseable {
         return name;
     }
 
-    /** The number of bytes to send if known in advance (random data, a limit), else -1. */
-    long knownSize() {
-        return random != null || limit >= 0 ? limit : -1;
+    /** The number of bytes to send if known in advance (random data, a limit, a regular file), else -1. */
+    long knownSize() throws IOException {
+        if (random != null || limit >= 0) {
+            return limit;
+        }
+        return regularFile ? channel.size() : -1;
+    }
+
+    /** Whether {@link #rewind()} can start the input again: random data and regular files. */
+    boolean rewindable() {
+        return random != null || regularFile;
+    }
+
+    /**
+     * Starts the input again from its first byte, giving the same bytes again.
+     *
+     * @throws IllegalStateException if the input is not {@linkplain #rewindable() rewindable}
+     */
+    void rewind() throws IOException {
+        if (random != null) {
+            random = new SplittableRandom(seed);
+        } else if (regularFile) {
+            channel.position(0);
+        } else {
+            throw new IllegalStateException(name + " cannot be read again");
+        }
     }
 
     /** Whether the input must give exactly {@link #knownSize()} bytes: a limit was set. */
@@ -119,13 +161,59 @@ final class TransferInput implements AutoCloseable {
             }
             return want;
         }
+        if (channel != null) {
+            return readFully(ByteBuffer.wrap(buffer, 0, want));
+        }
         return stream.readNBytes(buffer, 0, want);
+    }
+
+    /**
+     * Fills {@code dst} (native memory) from its start with the next bytes, as many as there are up to its
+     * size (and the limit, {@code done} bytes having been read before): with read(2) straight into it for
+     * anything opened by its path.
+     *
+     * @return the bytes read; less than asked only at the end of the input
+     */
+    int read(MemorySegment dst, long done) throws IOException {
+        int want = (int) (limit >= 0 ? Math.min(dst.byteSize(), limit - done) : Math.min(dst.byteSize(),
+                Integer.MAX_VALUE));
+        if (channel != null) {
+            return readFully(dst.asSlice(0, want).asByteBuffer());
+        }
+        if (piece == null) {
+            piece = new byte[PIECE];
+        }
+        int filled = 0;
+        while (filled < want) {
+            int ask = Math.min(piece.length, want - filled);
+            int got;
+            if (random != null) {
+                random.nextBytes(piece);
+                got = ask;
+            } else {
+                got = stream.readNBytes(piece, 0, ask);
+            }
+            MemorySegment.copy(MemorySegment.ofArray(piece), 0, dst, filled, got);
+            filled += got;
+            if (got < ask) {
+                break; // the end of standard input
+            }
+        }
+        return filled;
+    }
+
+    private int readFully(ByteBuffer buffer) throws IOException {
+        int start = buffer.position();
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+            // read(2) returns what is there: a FIFO or a device may give less than asked
+        }
+        return buffer.position() - start;
     }
 
     @Override
     public void close() throws IOException {
-        if (stream != null && !name.equals("standard input")) {
-            stream.close();
+        if (channel != null) {
+            channel.close();
         }
     }
 }

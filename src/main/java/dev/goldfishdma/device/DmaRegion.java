@@ -97,9 +97,9 @@ public final class DmaRegion implements AutoCloseable {
      * The guest physical address of the region, for the host. Asked of the driver once ({@code GETOFF}) and
      * remembered: it cannot change while the region lives.
      *
-     * <p>The driver allocates the memory at mmap time; a device whose memory appears at the first touch of
-     * the mapping (the FUSE emulation) reports 0 until then, so the first call reads one byte of the region
-     * when the driver reports no address yet.
+     * <p>The driver allocates the memory at mmap time; a device whose memory appeared only at the first touch
+     * of the mapping would report 0 until then, so the first call reads one byte of the region when the
+     * device reports no address yet.
      *
      * @return the physical address of the region's first byte
      * @throws IllegalStateException if the region is closed

@@ -454,7 +454,9 @@ public final class GoldfishPipe extends AbstractInterruptibleChannel implements 
      * @throws RegionAlreadyExistsException if this pipe already has a region (one region per pipe: open
      *                                      another pipe)
      * @throws NotAGoldfishPipeException    if the device is not a goldfish pipe with DMA
-     * @throws DeviceException              e.g. {@code ENOMEM} if the driver cannot allocate the memory
+     * @throws DeviceException              e.g. {@code ENOMEM} if the driver cannot allocate the memory; with
+     *                                      {@link RegionOption#PREFAULT}, the {@code madvise} error when a
+     *                                      page cannot be faulted in (the region stays created, unmapped)
      */
     public DmaRegion createRegion(long size, RegionOption... options) throws IOException {
         DriverRules.checkRegionSize(size);

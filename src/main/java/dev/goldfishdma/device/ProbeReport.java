@@ -39,8 +39,8 @@ public record ProbeReport(List<ProbeStep> steps, DeviceException stoppedBy) {
      * Whether the device behaves as the goldfish pipe driver with DMA: every step ran and every step answered
      * as the driver does (GETOFF before a region and before mmap, CREATE_REGION and its refusal the second
      * time, the physical address and size at the end, LOCK, UNLOCK, and {@code ENOTTY} for an unknown
-     * request). One difference is allowed, the emulated device's: memory allocated at the first touch of the
-     * mapping rather than at mmap, when GETOFF after that touch reports it.
+     * request). One difference is allowed: memory allocated at the first touch of the mapping rather than at
+     * mmap, when GETOFF after that touch reports it.
      *
      * @return whether the device behaves as the driver does in every step
      */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -54,7 +55,8 @@ public final class AvailableDevice implements AutoCloseable {
 
     /**
      * {@code given} if not null (whether anything is there is for opening it to tell), else the first of
-     * {@link DriverRules#DEVICE_PATHS} that exists, else a newly started emulated device.
+     * {@link DriverRules#DEVICE_PATHS} that exists, else a newly started emulated device with the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
      *
      * @param given a device path chosen by the user, or null to look for one
      * @return the device, which {@link #close()} releases
@@ -62,6 +64,20 @@ public final class AvailableDevice implements AutoCloseable {
      *                     FUSE in no way, when the message says what is missing
      */
     public static AvailableDevice choose(Path given) throws IOException {
+        return choose(given, MemoryMode.fromSystemProperty());
+    }
+
+    /**
+     * Like {@link #choose(Path)}, an emulated device sharing its regions' memory with the guest as
+     * {@code memory} says ({@link MemoryMode}).
+     *
+     * @param given  a device path chosen by the user, or null to look for one
+     * @param memory how an emulated device shares its regions' memory; unused for any other device
+     * @return the device, which {@link #close()} releases
+     * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
+     *                     and the right to mount; {@link MemoryMode#PASSTHROUGH} also Linux 6.9+)
+     */
+    public static AvailableDevice choose(Path given, MemoryMode memory) throws IOException {
         if (given != null) {
             return new AvailableDevice(given, Choice.GIVEN, null, null);
         }
@@ -71,7 +87,7 @@ public final class AvailableDevice implements AutoCloseable {
         }
         Path workDir = Files.createTempDirectory("goldfish-dma-");
         try {
-            EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")));
+            EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")), memory);
             return new AvailableDevice(emulator.devicePath(), Choice.EMULATED, emulator, workDir);
         } catch (FuseUnavailableException e) {
             delete(workDir);
@@ -133,6 +149,27 @@ public final class AvailableDevice implements AutoCloseable {
             case FOUND -> "found: the first known device path that exists";
             case EMULATED -> "emulated: none of " + knownPaths() + " exists";
         };
+    }
+
+    /** {@return the process id of the emulator {@link #choose(Path)} started, if it started one} */
+    public OptionalLong emulatorPid() {
+        return emulator == null ? OptionalLong.empty() : OptionalLong.of(emulator.pid());
+    }
+
+    /**
+     * How the device's DMA memory is shared with the host, in a few words: an emulated device's status file
+     * says ({@code passthrough}, or {@code page-cache} and why); anything else is taken for the driver.
+     *
+     * @return the description, for a person
+     */
+    public String memory() {
+        return EmulatorStatus.besideDevice(path).map(status -> {
+            try {
+                return EmulatorStatus.memoryDescription(status);
+            } catch (IOException e) {
+                return "unknown (" + e.getMessage() + ")";
+            }
+        }).orElse("the driver's coherent DMA memory");
     }
 
     private static String knownPaths() {

@@ -52,14 +52,41 @@ public final class EmulatorProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the emulator on the existing directory {@code mountDir}, waiting up to 30 s for it to serve.
+     * Starts the emulator on the existing directory {@code mountDir} with the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}, waiting up to 30 s for it to serve.
      *
      * @param mountDir an existing directory
      * @return the running child
-     * @throws IOException as {@link #start(Path, Duration)}
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
      */
     public static EmulatorProcess start(Path mountDir) throws IOException {
-        return start(mountDir, DEFAULT_READY_TIMEOUT);
+        return start(mountDir, MemoryMode.fromSystemProperty(), DEFAULT_READY_TIMEOUT);
+    }
+
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} with the memory model {@code memory},
+     * waiting up to 30 s for it to serve.
+     *
+     * @param mountDir an existing directory
+     * @param memory   how regions are shared with the guest ({@link MemoryMode})
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
+     */
+    public static EmulatorProcess start(Path mountDir, MemoryMode memory) throws IOException {
+        return start(mountDir, memory, DEFAULT_READY_TIMEOUT);
+    }
+
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} with the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     *
+     * @param mountDir     an existing directory
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
+     */
+    public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
+        return start(mountDir, MemoryMode.fromSystemProperty(), readyTimeout);
     }
 
     /**
@@ -67,13 +94,14 @@ public final class EmulatorProcess implements AutoCloseable {
      * line.
      *
      * @param mountDir     an existing directory
+     * @param memory       how regions are shared with the guest ({@link MemoryMode})
      * @param readyTimeout how long to wait for the ready line
      * @return the running child
-     * @throws IOException when the child exits or stays silent for {@code readyTimeout}; the message
-     *                     carries the end of its log, or, when this user can mount FUSE in no way, says
-     *                     what is missing
+     * @throws IOException when the child exits or stays silent for {@code readyTimeout}, for instance when
+     *                     {@link MemoryMode#PASSTHROUGH} is not available; the message carries the end of its
+     *                     log, or, when this user can mount FUSE in no way, says what is missing
      */
-    public static EmulatorProcess start(Path mountDir, Duration readyTimeout) throws IOException {
+    public static EmulatorProcess start(Path mountDir, MemoryMode memory, Duration readyTimeout) throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
         Path workDir = dir.getParent();
         if (workDir == null) {
@@ -91,7 +119,8 @@ public final class EmulatorProcess implements AutoCloseable {
                 command.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName(), dir.toString()));
+        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName(),
+                EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -213,6 +242,16 @@ public final class EmulatorProcess implements AutoCloseable {
     /** {@return the directory the emulator is mounted on} */
     public Path mountDir() {
         return mountDir;
+    }
+
+    /**
+     * The memory model the emulator settled on, as its status file says.
+     *
+     * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
+     * @throws IOException when the status file cannot be read
+     */
+    public MemoryMode memoryMode() throws IOException {
+        return EmulatorStatus.memoryMode(statusPath());
     }
 
     /** {@return the child's process id} */

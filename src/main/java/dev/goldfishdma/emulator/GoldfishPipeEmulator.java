@@ -19,12 +19,14 @@ import java.util.List;
  * {@code goldfish_pipe} in it behaves like the driver's device node (see the package documentation for
  * the differences), and the file {@code status} lists the live pipes and regions.
  *
- * <p><b>Map the device only from another process.</b> A thread that touches a mapping of the device waits
- * in the kernel, inside a page fault, until this server answers; a Java thread in a page fault is not at a
- * safepoint. If this server runs in the same JVM and needs a safepoint meanwhile (any garbage collection),
- * the JVM waits for the faulting thread, which waits for the server, which waits for the JVM: both hang.
- * So anything that maps the device, tests included, talks to an emulator in a child process
- * ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls, poll).
+ * <p><b>Map the device only from another process.</b> With the page-cache memory model, a thread that touches
+ * a mapping of the device waits in the kernel, inside a page fault, until this server answers; a Java
+ * thread in a page fault is not at a safepoint. If this server runs in the same JVM and needs a safepoint
+ * meanwhile (any garbage collection), the JVM waits for the faulting thread, which waits for the server,
+ * which waits for the JVM: both hang. With passthrough no fault reaches the server, but which model serves
+ * is settled only at start, so anything that maps the device, tests included, talks to an emulator in a
+ * child process ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls,
+ * poll).
  */
 public final class GoldfishPipeEmulator implements AutoCloseable {
     private final FuseServer server;
@@ -43,14 +45,29 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     }
 
     /**
-     * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services}.
+     * Mounts the emulator on {@code mountDir} with the {@linkplain #defaultServices() default services} and
+     * the {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
      *
      * @param mountDir an existing directory
      * @return the emulator, serving
-     * @throws IOException as {@link #start(Path, Collection)}
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
      */
     public static GoldfishPipeEmulator start(Path mountDir) throws IOException {
-        return start(mountDir, defaultServices());
+        return start(mountDir, defaultServices(), MemoryMode.fromSystemProperty());
+    }
+
+    /**
+     * Mounts the emulator on {@code mountDir} with {@code services} and the
+     * {@linkplain MemoryMode#fromSystemProperty() default memory mode}.
+     *
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
+     */
+    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
+            throws IOException {
+        return start(mountDir, services, MemoryMode.fromSystemProperty());
     }
 
     /**
@@ -59,14 +76,33 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      *
      * @param mountDir an existing directory
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @param memory   how regions are shared with the guest's mappings: {@link MemoryMode#AUTO} takes FUSE
+     *                 passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN in the
+     *                 initial user namespace: root), else the page cache
      * @return the emulator, serving
      * @throws IOException when the directory is missing, already served, or cannot be mounted on; also
      *                     when this user can mount FUSE in no way (no access to {@code /dev/fuse}, or neither
-     *                     the right to mount nor {@code fusermount3}): the message says what is missing
+     *                     the right to mount nor {@code fusermount3}): the message says what is missing; or
+     *                     when {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message
+     *                     says why)
      */
-    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services)
-            throws IOException {
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services));
+    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
+                                             MemoryMode memory) throws IOException {
+        FuseServer.Passthrough passthrough = switch (memory) {
+            case AUTO -> FuseServer.Passthrough.TRY;
+            case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
+            case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
+        };
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough));
+    }
+
+    /**
+     * How the regions' memory is shared with the guest's mappings, settled at start.
+     *
+     * @return {@link MemoryMode#PASSTHROUGH} or {@link MemoryMode#PAGE_CACHE}
+     */
+    public MemoryMode memoryMode() {
+        return server.passthrough() ? MemoryMode.PASSTHROUGH : MemoryMode.PAGE_CACHE;
     }
 
     /** {@return the directory the emulator is mounted on} */
@@ -95,6 +131,16 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      */
     public String mountDescription() {
         return server.mountDescription();
+    }
+
+    /**
+     * {@return how the regions' memory is shared with the guest's mappings, as the status file's
+     * {@code memory} line says it: {@code "passthrough"}, or {@code "page-cache"} followed by why passthrough
+     * is not used, e.g. {@code "page-cache (passthrough unavailable: ...)"}, unless the page cache was asked
+     * for}
+     */
+    public String memoryDescription() {
+        return server.memoryDescription();
     }
 
     /** {@return the status file's current text (see {@link #statusPath()})} */

@@ -13,8 +13,12 @@
  * <li>The directory then holds the device file {@code goldfish_pipe}, which behaves like the driver's
  *     device node, and the read-only file {@code status}, which lists the live pipes and regions,
  *     regenerated at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the
- *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe and one
- *     {@code region phys=0x... size=... pipe=...} line per region.</li>
+ *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe, one
+ *     {@code region phys=0x... size=... pipe=...} line per region, then how it is mounted,
+ *     {@code mounted-by mount(2) (uid 0)} or {@code mounted-by fusermount3 (uid 1000)}, and last
+ *     {@code memory passthrough} or {@code memory page-cache} (with why passthrough is not used, when it was
+ *     not asked away).
+ *     {@link dev.goldfishdma.emulator.EmulatorStatus} reads it for tools that only know the device path.</li>
  * <li>{@link dev.goldfishdma.emulator.AvailableDevice}: the one place that chooses a device for a tool,
  *     a benchmark or a test: the path given, else the real device at a known path, else an emulated device
  *     it starts in a child JVM and removes on close.</li>
@@ -22,12 +26,29 @@
  *     and if not, why; the JUnit extension ({@code dev.goldfishdma.junit}) skips with that reason.</li>
  * </ul>
  *
+ * <h2>The regions' memory</h2>
+ * Every pipe keeps its DMA region in an anonymous file of its own (a memfd), sized at CREATE_REGION and
+ * mapped by the emulator. The guest's mapping reaches it in one of two ways, settled when the emulator
+ * starts ({@link dev.goldfishdma.emulator.MemoryMode}; {@code --memory=} of {@link
+ * dev.goldfishdma.emulator.EmulatorMain} and of the tool's {@code emulator} command, a parameter of {@link
+ * dev.goldfishdma.emulator.EmulatorProcess}, the default from the system property
+ * {@value dev.goldfishdma.emulator.MemoryMode#PROPERTY}):
+ * <ul>
+ * <li><b>passthrough</b> (the default where the kernel offers FUSE passthrough, Linux 6.9+, and the emulator
+ *     has CAP_SYS_ADMIN): the kernel maps the memfd itself into the guest, so guest and host address the
+ *     same pages, as with the driver's coherent memory: no copy, no write-back, nothing lost, and the
+ *     guest's page faults never reach the emulator;</li>
+ * <li><b>page-cache</b> (the fallback): the guest maps the device file's page cache, which the kernel fills
+ *     from the memfd and writes back to it, and the host reaches the live pages through the FUSE
+ *     connection.</li>
+ * </ul>
+ * Where each differs from the driver is listed in the documentation of {@code dev.goldfishdma.emulator.model}.
+ *
  * <h2>Inside, in three parts</h2>
  * <ul>
  * <li>{@code dev.goldfishdma.emulator.fuse}, the FUSE transport: mounting, the connection on
  *     {@code /dev/fuse} (no libfuse), INIT, the file namespace, one dispatch table of opcodes
- *     ({@code FuseDispatcher}), interrupts, and the region memory as the kernel's page cache. It alone
- *     knows FUSE.</li>
+ *     ({@code FuseDispatcher}), interrupts, and the two memory models. It alone knows FUSE.</li>
  * <li>{@code dev.goldfishdma.emulator.model}, the goldfish device model: pipes, regions, the DMA ioctls and
  *     the status text, with the driver's rules. It returns values and errnos and never writes a FUSE reply;
  *     its documentation lists where the emulated device differs from the driver.</li>

@@ -47,6 +47,8 @@ public final class Errno {
     public static final int EINVAL = LibcConstants.EINVAL();
     /** Inappropriate ioctl for device. */
     public static final int ENOTTY = LibcConstants.ENOTTY();
+    /** Illegal seek: the file has no positions (a pipe, a stream). */
+    public static final int ESPIPE = LibcConstants.ESPIPE();
     /** Broken pipe. */
     public static final int EPIPE = LibcConstants.EPIPE();
     /** Function not implemented. */

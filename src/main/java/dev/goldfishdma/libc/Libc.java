@@ -58,6 +58,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle PWRITE = downcall("pwrite",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), ERRNO);
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle MMAP = downcall("mmap",
@@ -74,6 +76,14 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, C_STRING, JAVA_INT), ERRNO);
     private static final MethodHandle FTRUNCATE = downcall("ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO);
+    private static final MethodHandle MADVISE = downcall("madvise",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    private static final MethodHandle MSYNC = downcall("msync",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO);
+    private static final MethodHandle MLOCK = downcall("mlock",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
+    private static final MethodHandle MUNLOCK = downcall("munlock",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO);
     private static final MethodHandle PIPE2 = downcall("pipe2",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle FCNTL = downcall("fcntl",
@@ -247,6 +257,35 @@ public final class Libc {
         return n;
     }
 
+    /**
+     * {@code pwrite(fd, buf, count, offset)}, retried on {@code EINTR}: a write that leaves the file position
+     * alone, and so does not wait for the kernel's file-position lock, which read(2) and write(2) of a
+     * regular file shared between threads take.
+     *
+     * @return the number of bytes written
+     * @throws ErrnoException e.g. {@code ESPIPE} for a file without positions (a pipe, a stream)
+     */
+    public static long pwrite(int fd, MemorySegment buf, long offset) throws ErrnoException {
+        requireNative(buf, "pwrite: buf");
+        MemorySegment state = callState();
+        while (true) {
+            long n;
+            try {
+                n = (long) PWRITE.invokeExact(state, fd, buf, buf.byteSize(), offset);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("pwrite", "fd=" + fd + ", count=" + buf.byteSize() + ", offset=" + offset,
+                        errno);
+            }
+        }
+    }
+
     /** Writes all of {@code buf}, looping over partial writes. */
     public static void writeFully(int fd, MemorySegment buf) throws ErrnoException {
         long done = 0;
@@ -337,6 +376,92 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code madvise(address, length, advice)}, retried on {@code EINTR} (which
+     * {@link MmapFlags#MADV_POPULATE_WRITE} returns when a signal arrives while it faults pages in).
+     *
+     * @param advice one of the {@code MADV_*} values of {@link MmapFlags}
+     * @throws ErrnoException e.g. {@code EFAULT} when populating meets a page that cannot be faulted in
+     *                        (past the end of the mapped file: what a touch would turn into SIGBUS),
+     *                        {@code ENOMEM} when the range is not mapped, {@code EINVAL} for an advice the
+     *                        kernel does not know
+     */
+    public static void madvise(MemorySegment address, long length, int advice) throws ErrnoException {
+        while (true) {
+            MemorySegment state = callState();
+            int r;
+            try {
+                r = (int) MADVISE.invokeExact(state, address, length, advice);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (r == 0) {
+                return;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR) {
+                throw new ErrnoException("madvise", "address=0x" + Long.toHexString(address.address())
+                        + ", length=" + length + ", advice=" + MmapFlags.describeAdvice(advice), errno);
+            }
+        }
+    }
+
+    /**
+     * {@code msync(address, length, flags)}: with {@link MmapFlags#MS_SYNC}, writes the range's dirty pages
+     * back to the mapped file and waits for that.
+     */
+    public static void msync(MemorySegment address, long length, int flags) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MSYNC.invokeExact(state, address, length, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("msync", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length + ", flags=0x" + Integer.toHexString(flags), errno(state));
+        }
+    }
+
+    /**
+     * {@code mlock(address, length)}: faults the range in and keeps it resident.
+     *
+     * @throws ErrnoException e.g. {@code ENOMEM} when a page cannot be faulted in or the range is not mapped,
+     *                        {@code EAGAIN} or {@code EPERM} past {@code RLIMIT_MEMLOCK}
+     */
+    public static void mlock(MemorySegment address, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MLOCK.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("mlock", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length, errno(state));
+        }
+    }
+
+    /**
+     * {@code munlock(address, length)}. Also needed after a failed {@link #mlock}: the kernel marks the range
+     * locked before faulting it in and leaves it marked when that fails.
+     */
+    public static void munlock(MemorySegment address, long length) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) MUNLOCK.invokeExact(state, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("munlock", "address=0x" + Long.toHexString(address.address())
+                    + ", length=" + length, errno(state));
+        }
+    }
+
     // ---- poll -------------------------------------------------------------------------------------------
 
     /**
@@ -405,9 +530,12 @@ public final class Libc {
         }
     }
 
-    // ---- helpers for tests and tools --------------------------------------------------------------------
+    // ---- anonymous files and pipes ----------------------------------------------------------------------
 
-    /** {@code memfd_create(name, flags)}: an anonymous file, for mappings that need no device. */
+    /**
+     * {@code memfd_create(name, flags)}: an anonymous file in memory, of size 0 until
+     * {@link #ftruncate}; the emulated device keeps its DMA regions in such files.
+     */
     public static int memfdCreate(String name, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = callState();

@@ -2,7 +2,10 @@ package dev.goldfishdma.libc;
 
 import dev.goldfishdma.gen.libc.LibcConstants;
 
-/** {@code mmap(2)} protection and flag bits, from the generated bindings. */
+/**
+ * {@code mmap(2)} protection and flag bits, and the {@code madvise(2)} and {@code msync(2)} values the project
+ * uses, from the generated bindings.
+ */
 public final class MmapFlags {
     /** Pages may be read. */
     public static final int PROT_READ = LibcConstants.PROT_READ();
@@ -17,6 +20,21 @@ public final class MmapFlags {
     /** Memory backed by no file. */
     public static final int MAP_ANONYMOUS = LibcConstants.MAP_ANONYMOUS();
 
+    /**
+     * {@code madvise}: drop the range's pages from this mapping; a shared file mapping refetches them from
+     * the file (its page cache) on the next touch.
+     */
+    public static final int MADV_DONTNEED = LibcConstants.MADV_DONTNEED();
+    /** {@code madvise} (Linux 5.4): ask the kernel to reclaim the range's pages now. */
+    public static final int MADV_PAGEOUT = LibcConstants.MADV_PAGEOUT();
+    /**
+     * {@code madvise} (Linux 5.14): fault the range in writable, as writes would, and report a page that
+     * cannot be faulted in as an error ({@code EFAULT}, {@code ENOMEM}) instead of SIGBUS.
+     */
+    public static final int MADV_POPULATE_WRITE = LibcConstants.MADV_POPULATE_WRITE();
+    /** {@code msync}: write dirty pages back and wait for it. */
+    public static final int MS_SYNC = LibcConstants.MS_SYNC();
+
     private MmapFlags() {
     }
 
@@ -27,6 +45,18 @@ public final class MmapFlags {
         rest = FlagFormatter.append(sb, rest, PROT_WRITE, "PROT_WRITE");
         rest = FlagFormatter.append(sb, rest, LibcConstants.PROT_EXEC(), "PROT_EXEC");
         return prot == 0 ? "PROT_NONE" : FlagFormatter.finish(sb, rest);
+    }
+
+    /** E.g. {@code MADV_POPULATE_WRITE}; an unknown value as its number. */
+    public static String describeAdvice(int advice) {
+        if (advice == MADV_DONTNEED) {
+            return "MADV_DONTNEED";
+        } else if (advice == MADV_PAGEOUT) {
+            return "MADV_PAGEOUT";
+        } else if (advice == MADV_POPULATE_WRITE) {
+            return "MADV_POPULATE_WRITE";
+        }
+        return Integer.toString(advice);
     }
 
     /** E.g. {@code MAP_SHARED|MAP_POPULATE}. */

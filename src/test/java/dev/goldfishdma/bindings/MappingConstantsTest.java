@@ -5,7 +5,9 @@ import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.libc.MmapFlags;
+import dev.goldfishdma.libc.OpenFlags;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -17,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The generated {@code mmap(2)} and {@code memfd_create(2)} constants against what the kernel makes of them,
- * read back from {@code /proc/self/maps}, {@code smaps} and {@code mincore}.
+ * The generated {@code mmap(2)}, {@code madvise(2)}, {@code msync(2)} and {@code memfd_create(2)} constants
+ * against what the kernel makes of them, read back from {@code /proc/self/maps}, {@code smaps} and
+ * {@code mincore}.
  */
 class MappingConstantsTest {
     private static final long PAGE = Libc.PAGE_SIZE;
@@ -74,6 +77,42 @@ class MappingConstantsTest {
         mapped(rw, PRIVATE_ANONYMOUS | MmapFlags.MAP_POPULATE,
                 a -> assertEquals(LENGTH / PAGE, NativeCalls.residentPages(a, LENGTH, PAGE)));
         mapped(rw, PRIVATE_ANONYMOUS, a -> assertEquals(0, NativeCalls.residentPages(a, LENGTH, PAGE)));
+    }
+
+    @Test
+    void madvPopulateWriteFaultsPagesInAndMadvDontneedDropsThem() throws Exception {
+        int rw = MmapFlags.PROT_READ | MmapFlags.PROT_WRITE;
+        mapped(rw, PRIVATE_ANONYMOUS, a -> {
+            MemorySegment memory = MemorySegment.ofAddress(a).reinterpret(LENGTH);
+            Libc.madvise(memory, LENGTH, MmapFlags.MADV_POPULATE_WRITE);
+            assertEquals(LENGTH / PAGE, NativeCalls.residentPages(a, LENGTH, PAGE));
+            memory.set(JAVA_LONG, 0, 42);
+            Libc.madvise(memory, LENGTH, MmapFlags.MADV_DONTNEED);
+            assertEquals(0, NativeCalls.residentPages(a, LENGTH, PAGE));
+            assertEquals(0, memory.get(JAVA_LONG, 0), "a dropped private page comes back zero");
+        });
+    }
+
+    /** On a file on disk: MS_SYNC writes the dirty pages back, after which MADV_PAGEOUT can drop them. */
+    @Test
+    void msSyncCleansAFileMappingAndMadvPageoutReclaimsIt(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.write(dir.resolve("pages"), new byte[(int) LENGTH]);
+        int fd = Libc.open(file.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        MemorySegment memory = Libc.mmap(LENGTH, MmapFlags.PROT_READ | MmapFlags.PROT_WRITE, MmapFlags.MAP_SHARED,
+                fd, 0).reinterpret(LENGTH);
+        try {
+            memory.fill((byte) 7);
+            assertTrue(ProcSelf.mappingDirtyKb(memory.address()) > 0, "dirty after the writes");
+            Libc.msync(memory, LENGTH, MmapFlags.MS_SYNC);
+            assertEquals(0, ProcSelf.mappingDirtyKb(memory.address()), "clean after msync(MS_SYNC)");
+            assertEquals(7, Files.readAllBytes(file)[(int) LENGTH - 1], "written back to the file");
+            Libc.madvise(memory, LENGTH, MmapFlags.MADV_PAGEOUT);
+            assertEquals(0, NativeCalls.residentPages(memory.address(), LENGTH, PAGE), "reclaimed");
+        } finally {
+            Libc.munmap(memory, LENGTH);
+            Libc.close(fd);
+        }
     }
 
     @Test

@@ -48,6 +48,20 @@ final class ProcSelf {
         throw new AssertionError("no VmFlags for " + header);
     }
 
+    /** Shared_Dirty plus Private_Dirty of the mapping holding {@code address} in {@code smaps}, in KiB. */
+    static long mappingDirtyKb(long address) {
+        List<String> smaps = lines("smaps");
+        String header = mappingHeader(address);
+        long dirty = 0;
+        for (int i = smaps.indexOf(header) + 1; i < smaps.size() && !smaps.get(i).startsWith("VmFlags:"); i++) {
+            String line = smaps.get(i);
+            if (line.startsWith("Shared_Dirty:") || line.startsWith("Private_Dirty:")) {
+                dirty += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return dirty;
+    }
+
     private static String mappingHeader(long address) {
         for (String line : lines("maps")) {
             String[] range = line.substring(0, line.indexOf(' ')).split("-");

@@ -51,6 +51,9 @@ class CliTest {
         assertTrue(run.out().contains("GETOFF    before any region: {phys_begin=0x0, size=0} (as the driver)"), run.out());
         assertTrue(run.out().contains("GETOFF    created, not mapped: {phys_begin=0x0, size=65536} (as the driver)"),
                 run.out());
+        assertTrue(run.out().matches("(?s).*GETOFF    mapped: \\{phys_begin=0x[1-9a-f][0-9a-f]*, size=65536\\} "
+                + "\\(allocated at mmap, as the driver\\).*"), run.out());
+        assertTrue(run.out().matches("(?s).*\nmemory    (passthrough|page-cache)[^\n]*\n.*"), run.out());
         assertTrue(run.out().contains("CREATE    a second time: EBUSY (16) (as the driver)"), run.out());
         assertTrue(run.out().contains("ENOTTY (25)"), run.out());
         assertTrue(run.out().contains("verdict   a goldfish pipe with DMA, behaving as the driver"), run.out());
@@ -76,17 +79,27 @@ class CliTest {
     void transferVerifiesEveryChunkWithTheHost() {
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "5MiB", "--region-size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 5242880 bytes (5 MiB) from random data in 3 chunk(s) through a 2 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 5242880 bytes (5 MiB) from random data in 3 chunk(s) through 2 "
+                + "regions of 2 MiB in turn, the first at 0x"), run.out());
+        assertTrue(run.out().contains(", 3 times\n"), run.out());
+        assertTrue(run.out().matches("(?s).*\nmemory      (passthrough|page-cache)[^\n]*\n.*"), run.out());
         assertTrue(run.out().contains("verified    every chunk's CRC32C"), run.out());
-        assertTrue(run.out().matches("(?s).*throughput  copy into the region [0-9.]+ [GM]B/s.*"), run.out());
-        assertTrue(run.out().matches("(?s).*setup       first touch of the region's 2 MiB: [0-9.]+ ms.*"), run.out());
+        assertTrue(run.out().matches("(?s).*throughput  end to end with host verification [0-9.]+ [GM]B/s; baseline, "
+                + "the same random data into memory with no device, [0-9.]+ [GM]B/s; ratio [0-9.]+ \\(best of 3 "
+                + "passes each\\)\n.*"), run.out());
+        assertTrue(run.out().matches("(?s).*setup       opening, creating and prefaulting the regions: [0-9.]+ ms.*"),
+                run.out());
+        assertTrue(!run.out().contains("peak resident memory"), "a device given: not this run's emulator");
     }
 
     @Test
     void transferLargerThanTheLargestRegionGoesInChunks() {
-        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "257MiB");
+        Run run = run("transfer", "--device", DEVICE.path().toString(), "--size", "257MiB", "--passes", "1");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 269484032 bytes (257 MiB) from random data in 9 chunk(s) through a 32 MiB region"), run.out());
+        assertTrue(run.out().contains("transferred 269484032 bytes (257 MiB) from random data in 9 chunk(s) through 2 "
+                + "regions of 32 MiB in turn"), run.out());
+        assertTrue(run.out().contains("ratio"), run.out());
+        assertTrue(!run.out().contains("best of"), run.out());
     }
 
     @Test
@@ -97,7 +110,9 @@ class CliTest {
         Files.write(file, data);
         Run run = run("transfer", "--device", DEVICE.path().toString(), "--file", file.toString());
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("transferred 12411 bytes from " + file + " in 1 chunk(s)"), run.out());
+        assertTrue(run.out().contains("transferred 12411 bytes from " + file + " in 1 chunk(s) through a 16 KiB region"),
+                run.out());
+        assertTrue(run.out().contains("baseline, read(2) of the same file into memory with no device"), run.out());
     }
 
     @Test
@@ -145,6 +160,8 @@ class CliTest {
         Run run = run("transfer", "--size", "2MiB");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().startsWith("no goldfish pipe device here; using an emulated one at "), run.out());
+        assertTrue(run.out().matches("(?s).*\nemulator    peak resident memory \\(VmHWM\\) of process [0-9]+: [0-9]+ MiB\n.*"),
+                run.out());
         String path = run.out().substring(run.out().indexOf(" at ") + 4, run.out().indexOf(" (mounted by "));
         assertTrue(run.out().contains(" (mounted by " + FuseMount.expectedMethod() + " (uid " + Libc.getuid()),
                 "says how the device was mounted: " + run.out());
@@ -193,7 +210,12 @@ class CliTest {
     @Test
     void badArgumentsAreUsageErrors() {
         assertEquals(2, run("transfer", "--size", "-3", "--device", DEVICE.path().toString()).exitCode());
+        assertEquals(2, run("transfer", "--passes", "0", "--device", DEVICE.path().toString()).exitCode());
         assertEquals(2, run("probe", "--size", "4097", "--device", DEVICE.path().toString()).exitCode());
+        Run memory = run("probe", "--memory", "shared", "--device", DEVICE.path().toString());
+        assertEquals(2, memory.exitCode(), memory.toString());
+        assertTrue(memory.err().contains("unknown memory mode \"shared\": use one of auto, passthrough, page-cache"),
+                memory.err());
         assertEquals(2, run("nonsense").exitCode());
         Run top = run();
         assertEquals(0, top.exitCode());

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -236,15 +239,30 @@ class DmaRegionTest {
     }
 
     @Test
-    void prefaultedRegionsWorkAlike() throws Exception {
+    void prefaultedRegionsAreResidentAtOnceAndWorkAlike() throws Exception {
         try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
              DmaRegion region = pipe.createRegion(1 << 20, RegionOption.PREFAULT)) {
+            assertEquals(1 << 20, residentBytes(region.segment()), "every page faulted in at creation");
             byte[] data = new byte[1 << 20];
             new SplittableRandom(3).nextBytes(data);
             region.write(0, data, 0, data.length);
             assertEquals(HostChecksums.local(data, 0, data.length),
                     HostChecksums.crc(pipe, region.physicalAddress(), 0, data.length));
         }
+    }
+
+    /** The resident bytes of the mapping that starts at {@code mapping}'s address, from /proc/self/smaps. */
+    private static long residentBytes(MemorySegment mapping) throws IOException {
+        String start = Long.toHexString(mapping.address()) + "-";
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inside = line.startsWith(start);
+            } else if (inside && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new AssertionError("no mapping at 0x" + start + " in /proc/self/smaps");
     }
 
     @Test

@@ -54,8 +54,10 @@ class EmulatorLifecycleTest {
                 pipe.write("in process".getBytes(StandardCharsets.UTF_8));
                 assertEquals("in process", new String(pipe.readExactly(10), StandardCharsets.UTF_8));
                 assertEquals(0, pipe.createRegion(1 << 20));
-                assertArrayEquals(new long[] {0, 1 << 20}, pipe.getOff());
-                assertTrue(emulator.status().contains("pipes 1\nregions 1\n"), emulator.status());
+                assertEquals(1 << 20, pipe.getOff()[1]);
+                assertTrue(emulator.status().contains("\nmemory " + emulator.memoryMode().optionName()),
+                        emulator.status());
+                assertTrue(emulator.status().startsWith("pipes 1\nregions 1\n"), emulator.status());
             }
         } finally {
             emulator.close();
@@ -135,6 +137,59 @@ class EmulatorLifecycleTest {
         assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
     }
 
+    /**
+     * Auto takes passthrough wherever its requirements are met (Linux 6.9+, root), so that the tests of the
+     * default mode run with passthrough there; elsewhere (an ordinary user) the page cache, saying why.
+     */
+    @Test
+    void autoChoosesPassthroughWhereItCanElseThePageCacheSayingWhy() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("auto"));
+        try (GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
+                MemoryMode.AUTO)) {
+            String status = emulator.status();
+            if (EmulatorRequirements.unmet(MemoryMode.PASSTHROUGH).isEmpty()) {
+                Capabilities.require(!status.contains("the kernel does not offer FUSE passthrough"),
+                        "this kernel is built without FUSE passthrough (CONFIG_FUSE_PASSTHROUGH)");
+                assertEquals(MemoryMode.PASSTHROUGH, emulator.memoryMode(), status);
+                assertTrue(status.endsWith("\nmemory passthrough\n"), status);
+            } else {
+                assertEquals(MemoryMode.PAGE_CACHE, emulator.memoryMode(), status);
+                assertTrue(status.contains("\nmemory page-cache (passthrough unavailable: "), status);
+            }
+        }
+    }
+
+    /**
+     * In a user namespace the emulator may mount, but FUSE_DEV_IOC_BACKING_OPEN wants CAP_SYS_ADMIN in the
+     * initial namespace: auto falls back to the page cache and says why; passthrough asked for refuses to
+     * start, saying the same.
+     */
+    @Test
+    void withoutCapSysAdminAutoFallsBackToThePageCacheAndPassthroughSaysWhy() throws Exception {
+        Path unshare = Capabilities.onPath("unshare");
+        Capabilities.require(unshare != null, "unshare (util-linux) is not on PATH");
+        Capabilities.require(Capabilities.run(List.of(unshare.toString(), "-rm", "true"), 30).isEmpty(),
+                "user namespaces are not available here (unshare -rm failed)");
+        String why = Capabilities.kernelAtLeast(6, 9)
+                ? "passthrough unavailable: FUSE_DEV_IOC_BACKING_OPEN failed: EPERM (1): Operation not permitted "
+                + "(it needs CAP_SYS_ADMIN in the initial user namespace: root)"
+                : "passthrough unavailable: the kernel does not offer FUSE passthrough";
+
+        String auto = inNamespace(unshare, "auto");
+        assertTrue(auto.contains("mode page-cache\nmemory page-cache (" + why), auto);
+
+        String passthrough = inNamespace(unshare, "passthrough");
+        assertTrue(passthrough.contains("failed: FUSE passthrough is not available: "
+                + why.substring("passthrough unavailable: ".length())), passthrough);
+    }
+
+    private static String inNamespace(Path unshare, String mode) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(unshare.toString(), "-rm"));
+        command.addAll(Capabilities.javaCommand(MemoryModeInNamespace.class.getName(),
+                workDir.resolve("userns-" + mode).toString(), mode));
+        return Capabilities.run(command, 60);
+    }
+
     @Test
     void emulatorMainRejectsAWrongCommandLine() throws Exception {
         Process process = new ProcessBuilder(Capabilities.javaCommand(EmulatorMain.class.getName()))
@@ -142,6 +197,6 @@ class EmulatorLifecycleTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue(), output);
-        assertTrue(output.contains("usage: EmulatorMain <mountDir>"), output);
+        assertTrue(output.contains("usage: EmulatorMain [--memory=auto|passthrough|page-cache] <mountDir>"), output);
     }
 }

@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +56,13 @@ class GoldfishPipeEmulatorTest {
     static Path workDir;
     private static EmulatorProcess emulator;
     private static Path device;
+    private static MemoryMode memory;
+    /** Threads of the tests' own for calls that block (the common pool may have a single one). */
+    private static final ExecutorService BLOCKING = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "guest-blocking-call");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @BeforeAll
     static void startEmulator() throws Exception {
@@ -61,6 +70,7 @@ class GoldfishPipeEmulatorTest {
         Path mountDir = Files.createDirectory(workDir.resolve("mnt"));
         emulator = EmulatorProcess.start(mountDir);
         device = emulator.devicePath();
+        memory = emulator.memoryMode();
     }
 
     @AfterAll
@@ -85,7 +95,8 @@ class GoldfishPipeEmulatorTest {
         }
         assertTrue(Files.isRegularFile(device));
         assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(device)));
-        assertTrue(Files.size(device) >= 256 * MIB, "size " + Files.size(device));
+        assertEquals(0, Files.size(device), "a device file without a region is empty, as a memfd is");
+        assertTrue(readStatus().contains("\nmemory " + memory.optionName()), readStatus());
         assertEquals("r--r--r--", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(emulator.statusPath())));
         ErrnoException e = assertThrows(ErrnoException.class,
@@ -126,18 +137,62 @@ class GoldfishPipeEmulatorTest {
     @Test
     void blockingReadIsAnsweredWhenDataArrives() throws Exception {
         try (GuestPipe pipe = GuestPipe.connect(device, "echo")) {
-            CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Long> read = readAsync(pipe, 100);
+            Thread.sleep(300);
+            assertFalse(read.isDone(), "the read should wait for data");
+            byte[] late = "late".getBytes(StandardCharsets.UTF_8);
+            if (memory == MemoryMode.PASSTHROUGH) {
+                // write(2) would wait for the file-position lock the parked read holds (see the next test).
+                assertEquals(late.length, pipe.pwrite(late));
+            } else {
+                pipe.write(late);
+            }
+            assertEquals(4, read.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * With passthrough the device cannot be a stream (the kernel refuses FOPEN_STREAM beside
+     * FOPEN_PASSTHROUGH), so read(2) and write(2) of one descriptor take its file-position lock: a write
+     * waits behind a read that waits for data, where the driver lets them run side by side; pwrite(2) does
+     * not wait. The page cache keeps the driver's behaviour, and refuses pwrite as a stream does.
+     */
+    @Test
+    void aWriteOfTheSameDescriptorWaitsBehindAParkedReadOnlyWithPassthrough() throws Exception {
+        try (GuestPipe pipe = GuestPipe.connect(device, "echo")) {
+            CompletableFuture<Long> read = readAsync(pipe, 100);
+            Thread.sleep(300);
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
                 try {
-                    return pipe.readOnce(100);
+                    pipe.write("w".getBytes(StandardCharsets.UTF_8));
                 } catch (ErrnoException e) {
                     throw new RuntimeException(e);
                 }
-            });
-            Thread.sleep(300);
-            assertFalse(read.isDone(), "the read should wait for data");
-            pipe.write("late".getBytes(StandardCharsets.UTF_8));
-            assertEquals(4, read.get(10, TimeUnit.SECONDS));
+            }, BLOCKING);
+            if (memory == MemoryMode.PASSTHROUGH) {
+                Thread.sleep(300);
+                assertFalse(write.isDone(), "write(2) should wait for the parked read");
+                assertEquals(1, pipe.pwrite("p".getBytes(StandardCharsets.UTF_8)));
+                assertEquals(1, read.get(10, TimeUnit.SECONDS), "the pwrite's echo answers the read");
+                write.get(10, TimeUnit.SECONDS);
+                assertEquals("w", new String(pipe.readExactly(1), StandardCharsets.UTF_8));
+            } else {
+                write.get(10, TimeUnit.SECONDS);
+                assertEquals(1, read.get(10, TimeUnit.SECONDS));
+                ErrnoException e = assertThrows(ErrnoException.class, () -> pipe.pwrite(new byte[] {1}));
+                assertEquals(Errno.ESPIPE, e.errno());
+            }
         }
+    }
+
+    private static CompletableFuture<Long> readAsync(GuestPipe pipe, int n) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pipe.readOnce(n);
+            } catch (ErrnoException e) {
+                throw new RuntimeException(e);
+            }
+        }, BLOCKING);
     }
 
     @Test
@@ -201,7 +256,7 @@ class GoldfishPipeEmulatorTest {
                 } catch (ErrnoException e) {
                     throw new RuntimeException(e);
                 }
-            });
+            }, BLOCKING);
             Thread.sleep(300);
             long start = System.nanoTime();
             pipe.write("wake".getBytes(StandardCharsets.UTF_8));
@@ -256,14 +311,40 @@ class GoldfishPipeEmulatorTest {
             assertArrayEquals(new long[] {0, MIB}, pipe.getOff());
             MemorySegment mapping = pipe.map(MIB);
             try {
-                // The emulator learns of the mapping at its first touch (documented difference).
-                assertArrayEquals(new long[] {0, MIB}, pipe.getOff());
-                mapping.set(JAVA_BYTE, 0, (byte) 1);
+                // Mapped, untouched: the address comes with the mapping, as the driver gives it at mmap.
                 long[] off = pipe.getOff();
                 assertNotEquals(0, off[0]);
                 assertEquals(0, off[0] % Libc.PAGE_SIZE, "page aligned");
                 assertEquals(MIB, off[1]);
+                mapping.set(JAVA_BYTE, 0, (byte) 1);
                 assertArrayEquals(off, pipe.getOff(), "stable");
+            } finally {
+                GuestPipe.unmap(mapping);
+            }
+            long[] off = pipe.getOff();
+            assertNotEquals(0, off[0], "unmapped again, the region keeps its address");
+        }
+    }
+
+    /**
+     * Documented difference: the emulator sees a mapping only at a GETOFF made while it exists. A region
+     * mapped, written and unmapped before any GETOFF has no address yet (the driver gave it one at mmap),
+     * and gets it at the next GETOFF under a mapping, its bytes kept.
+     */
+    @Test
+    void aRegionUnmappedBeforeAnyGetOffHasNoAddressUntilMappedAgain() throws Exception {
+        try (GuestPipe pipe = GuestPipe.connect(device, "dma")) {
+            assertEquals(0, pipe.createRegion(MIB));
+            MemorySegment mapping = pipe.map(MIB);
+            mapping.fill((byte) 7);
+            GuestPipe.unmap(mapping);
+            assertArrayEquals(new long[] {0, MIB}, pipe.getOff());
+            mapping = pipe.map(MIB);
+            try {
+                long[] off = pipe.getOff();
+                assertNotEquals(0, off[0]);
+                assertEquals(MIB, off[1]);
+                assertEquals(7, mapping.get(JAVA_BYTE, MIB - 1));
             } finally {
                 GuestPipe.unmap(mapping);
             }
@@ -278,6 +359,51 @@ class GoldfishPipeEmulatorTest {
             assertEquals(-Errno.ENOTTY, pipe.ioctl(IoctlRequest.iowr('G', 4, 16)));
             assertEquals(-Errno.ENOTTY, pipe.ioctl(IoctlRequest.iowr('G', 0x3f, 16)));
             assertEquals(-Errno.ENOTTY, pipe.ioctl(IoctlRequest.ioc(IoctlRequest.IOC_NONE, 'G', 2, 0)));
+        }
+    }
+
+    /** Documented difference: the kernel's FUSE layer copies the 16 bytes in first; the driver reads nothing. */
+    @Test
+    void lockAndUnlockWithANullArgumentFailWithEfault() throws Exception {
+        try (GuestPipe pipe = GuestPipe.connect(device, "dma")) {
+            assertEquals(-Errno.EFAULT, Libc.ioctlOrErrno(pipe.fd, GoldfishDma.GOLDFISH_DMA_IOC_LOCK(), MemorySegment.NULL));
+            assertEquals(-Errno.EFAULT, Libc.ioctlOrErrno(pipe.fd, GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK(),
+                    MemorySegment.NULL));
+        }
+    }
+
+    /**
+     * Reopening an open pipe through /proc/self/fd (what the library does to drop O_NONBLOCK) gives a second
+     * pipe on the same inode. Documented difference: the two share the region's memory, so only one of them
+     * can create a region; the other's CREATE_REGION is EBUSY.
+     */
+    @Test
+    void aPipeReopenedThroughProcSelfFdIsAPipeOfItsOwnSharingTheRegionMemory() throws Exception {
+        try (GuestPipe first = GuestPipe.open(device)) {
+            int again = Libc.open("/proc/self/fd/" + first.fd, OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+            try (GuestPipe second = GuestPipe.adopt(again)) {
+                second.write("pipe:echo\0".getBytes(StandardCharsets.UTF_8));
+                second.write("hi".getBytes(StandardCharsets.UTF_8));
+                assertEquals("hi", new String(second.readExactly(2), StandardCharsets.UTF_8));
+                assertEquals(0, second.createRegion(MIB));
+                assertEquals(-Errno.EBUSY, first.createRegion(MIB), "the memory is the second pipe's region");
+                MemorySegment mapping = second.map(MIB);
+                try {
+                    mapping.set(JAVA_BYTE, 0, (byte) 5);
+                    assertNotEquals(0, second.getOff()[0]);
+                } finally {
+                    GuestPipe.unmap(mapping);
+                }
+                first.close();
+                String status = awaitStatus(s -> pipeCount(s) == 1, Duration.ofSeconds(10));
+                assertTrue(status.contains("size=" + MIB), status);
+                mapping = second.map(MIB);
+                try {
+                    assertEquals(5, mapping.get(JAVA_BYTE, 0), "the first pipe's release left the memory alone");
+                } finally {
+                    GuestPipe.unmap(mapping);
+                }
+            }
         }
     }
 
@@ -418,9 +544,18 @@ class GoldfishPipeEmulatorTest {
             String line = "region phys=0x" + Long.toHexString(phys) + " size=" + MIB;
             assertTrue(readStatus().contains(line), readStatus());
             pipe.close();
-            // The mapping still holds the file: the region lives on, as with the driver.
-            assertTrue(readStatus().contains(line), readStatus());
-            GuestPipe.unmap(mapping);
+            if (memory == MemoryMode.PAGE_CACHE) {
+                // The mapping still holds the file: the region lives on, as with the driver.
+                assertTrue(readStatus().contains(line), readStatus());
+                GuestPipe.unmap(mapping);
+            } else {
+                // The mapping holds the region's memory but not the device file: RELEASE comes at close and
+                // the host forgets the region (documented difference); the guest's mapping still works.
+                awaitStatus(s -> !s.contains(line), Duration.ofSeconds(10));
+                mapping.set(JAVA_BYTE, 1, (byte) 2);
+                assertEquals(1, mapping.get(JAVA_BYTE, 0));
+                GuestPipe.unmap(mapping);
+            }
             // RELEASE is sent asynchronously once the last reference is gone.
             String status = awaitStatus(s -> !s.contains(line), Duration.ofSeconds(10));
             assertFalse(status.contains(line), status);
@@ -448,6 +583,7 @@ class GoldfishPipeEmulatorTest {
         }
         String after = awaitStatus(s -> pipeCount(s) == 0, Duration.ofSeconds(10));
         assertTrue(after.startsWith("pipes 0\nregions 0\n"), after);
+        assertTrue(after.contains("\nmemory " + memory.optionName()), after);
     }
 
     @Test

@@ -42,6 +42,11 @@ final class GuestPipe implements AutoCloseable {
         return new GuestPipe(Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | extraFlags));
     }
 
+    /** A pipe over {@code fd}, an open descriptor of the device, which it closes. */
+    static GuestPipe adopt(int fd) {
+        return new GuestPipe(fd);
+    }
+
     /** Opens and connects to {@code service}. */
     static GuestPipe connect(Path device, String service) throws ErrnoException {
         GuestPipe pipe = open(device);
@@ -59,6 +64,13 @@ final class GuestPipe implements AutoCloseable {
         MemorySegment buffer = arena.allocate(Math.max(1, bytes.byteSize()));
         MemorySegment.copy(bytes, 0, buffer, 0, bytes.byteSize());
         Libc.writeFully(fd, buffer.asSlice(0, bytes.byteSize()));
+    }
+
+    /** pwrite(2) of {@code bytes} at offset 0: a write that takes no file-position lock. */
+    long pwrite(byte[] bytes) throws ErrnoException {
+        MemorySegment buffer = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, buffer, 0, bytes.length);
+        return Libc.pwrite(fd, buffer.asSlice(0, bytes.length), 0);
     }
 
     /** Reads exactly {@code n} bytes, failing the test if they do not come within the answer timeout. */

@@ -90,6 +90,61 @@ class LibcTest {
     }
 
     @Test
+    void populatingAndLockingPastTheEndOfAMemfdFailWithErrno() throws Exception {
+        long page = Libc.PAGE_SIZE;
+        int fd = Libc.memfdCreate("libc-test", 0);
+        MemorySegment map = null;
+        try {
+            Libc.ftruncate(fd, 2 * page);
+            int prot = MmapFlags.PROT_READ | MmapFlags.PROT_WRITE;
+            map = Libc.mmap(4 * page, prot, MmapFlags.MAP_SHARED, fd, 0).reinterpret(4 * page);
+            Libc.madvise(map, 2 * page, MmapFlags.MADV_POPULATE_WRITE);
+            MemorySegment whole = map;
+            ErrnoException populate = assertThrows(ErrnoException.class,
+                    () -> Libc.madvise(whole, 4 * page, MmapFlags.MADV_POPULATE_WRITE));
+            assertEquals(Errno.EFAULT, populate.errno());
+            assertTrue(populate.getMessage().startsWith("madvise(address=0x" + Long.toHexString(map.address())
+                    + ", length=" + 4 * page + ", advice=MADV_POPULATE_WRITE) failed: EFAULT"), populate.getMessage());
+
+            Libc.mlock(map, 2 * page);
+            Libc.munlock(map, 2 * page);
+            ErrnoException lock = assertThrows(ErrnoException.class, () -> Libc.mlock(whole, 4 * page));
+            assertEquals(Errno.ENOMEM, lock.errno());
+            assertEquals("mlock", lock.call());
+            Libc.munlock(map, 4 * page);
+
+            // What the populate faulted in is the file's memory: the second page is there, zero, writable.
+            map.set(JAVA_LONG, page, 42);
+            Libc.madvise(map, 2 * page, MmapFlags.MADV_DONTNEED);
+            assertEquals(42, map.get(JAVA_LONG, page));
+        } finally {
+            if (map != null) {
+                Libc.munmap(map, map.byteSize());
+            }
+            Libc.close(fd);
+        }
+    }
+
+    @Test
+    void pwriteWritesAtItsOffsetAndFailsWithEspipeOnAPipe() throws Exception {
+        int fd = Libc.memfdCreate("libc-test", 0);
+        int[] pipe = Libc.pipe(OpenFlags.O_CLOEXEC);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocateFrom("abc", StandardCharsets.US_ASCII).asSlice(0, 3);
+            assertEquals(3, Libc.pwrite(fd, bytes, 4096));
+            assertEquals(4096 + 3, Files.size(Path.of("/proc/self/fd/" + fd)));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.pwrite(pipe[1], bytes, 0));
+            assertEquals(Errno.ESPIPE, e.errno());
+            assertTrue(e.getMessage().startsWith("pwrite(fd=" + pipe[1] + ", count=3, offset=0) failed: ESPIPE"),
+                    e.getMessage());
+        } finally {
+            Libc.close(fd);
+            Libc.close(pipe[0]);
+            Libc.close(pipe[1]);
+        }
+    }
+
+    @Test
     void mmapFailureIsMapFailedWithErrno() throws Exception {
         int fd = Libc.memfdCreate("libc-test", 0);
         try {

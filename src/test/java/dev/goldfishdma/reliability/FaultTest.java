@@ -7,12 +7,18 @@ import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.PipeClosedByHostException;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.emulator.EmulatorProcess;
+import dev.goldfishdma.emulator.PrefaultAfterDeath;
 import dev.goldfishdma.emulator.service.HangUpService;
+import dev.goldfishdma.testing.Capabilities;
 import dev.goldfishdma.testing.EmulatedDevice;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -131,6 +137,37 @@ class FaultTest {
             Reliability.report("emulator killed during writes", failure.getClass().getSimpleName()
                     + (failure instanceof DeviceException x ? " " + x.errnoName() : "") + " after " + millis + " ms, "
                     + writes.get() + " MiB written before");
+        }
+    }
+
+    /**
+     * The emulator dies between CREATE_REGION and the prefault of the mapping (what PREFAULT does after mmap):
+     * madvise(MADV_POPULATE_WRITE) returns. With the page cache the pages can no longer be supplied: EFAULT
+     * (MAP_POPULATE would have retried the failing fault forever); with passthrough the region's memory
+     * outlives the emulator: 0. In a child JVM, killed if it hangs.
+     */
+    @Test
+    void prefaultingAfterTheEmulatorDiedReturns() throws Exception {
+        try (EmulatedDevice device = EmulatedDevice.start()) {
+            String mode = device.status().lines().filter(line -> line.startsWith("memory ")).findFirst().orElse("");
+            List<String> command = Capabilities.javaCommand(PrefaultAfterDeath.class.getName(),
+                    device.path().toString(), Long.toString(1 << 20));
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                assertEquals("created", out.readLine());
+                device.process().processHandle().destroyForcibly();
+                device.process().processHandle().onExit().get(10, TimeUnit.SECONDS);
+                child.getOutputStream().write('\n');
+                child.getOutputStream().flush();
+                assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the prefault did not return within 60 s");
+                String result = out.readLine();
+                String expected = mode.startsWith("memory passthrough") ? "0" : "EFAULT";
+                assertEquals("MADV_POPULATE_WRITE after the emulator died: " + expected, result, mode);
+                Reliability.report("prefault after the emulator died (" + mode + ")", result);
+            } finally {
+                child.destroyForcibly();
+            }
         }
     }
 }

@@ -82,6 +82,25 @@ public final class Capabilities {
         return false;
     }
 
+    /** The running kernel's release, e.g. {@code 6.18.4}. */
+    public static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Whether the running kernel is at least {@code major.minor}. */
+    public static boolean kernelAtLeast(int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(kernelRelease());
+        if (!m.find()) {
+            return false;
+        }
+        int haveMajor = Integer.parseInt(m.group(1));
+        return haveMajor > major || haveMajor == major && Integer.parseInt(m.group(2)) >= minor;
+    }
+
     /** The absolute path of {@code program} on PATH, or null. */
     public static Path onPath(String program) {
         String path = System.getenv("PATH");

@@ -52,7 +52,7 @@ public class ColdStartBenchmark {
         return opened;
     }
 
-    /** The same with {@link RegionOption#PREFAULT}: mmap faults every page in itself. */
+    /** The same with {@link RegionOption#PREFAULT}: madvise(MADV_POPULATE_WRITE) faults every page in at creation. */
     @Benchmark
     public DeviceRegion openCreateMapPrefaulted() throws IOException {
         opened = DeviceRegion.open(device.path(), DeviceRegion.SIZE, RegionOption.PREFAULT);

@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator.fuse;
 
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.fuse.gen.fuse_backing_map;
 import dev.goldfishdma.emulator.fuse.gen.fuse_out_header;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
@@ -11,6 +13,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * One FUSE connection spoken over a descriptor of {@code /dev/fuse} directly (no libfuse): the reading of
@@ -38,6 +42,10 @@ final class FuseConnection implements AutoCloseable {
     private final int fd;
     private final int[] wakePipe;
     private volatile boolean closed;
+    /** Requests read so far, counted just before each read(2) (see {@link #readsStarted()}). */
+    private volatile long readsStarted;
+    /** The sequence number of the last request whose handler has returned (see {@link #handled(long)}). */
+    private volatile long handledThrough;
     // Writers hold it shared around write(2); close() takes it exclusively, so that no thread ever writes
     // to a descriptor number that close() has released and the process may have reused.
     private final ReadWriteLock descriptorLock = new ReentrantReadWriteLock();
@@ -67,13 +75,28 @@ final class FuseConnection implements AutoCloseable {
      * @return the request's length in bytes, or -1 once the connection is gone or {@link #wakeUp()} was called
      */
     int readRequest(MemorySegment buffer) throws ErrnoException {
+        return readRequest(buffer, -1);
+    }
+
+    /**
+     * Like {@link #readRequest(MemorySegment)}, waiting at most {@code timeoutMillis} (-1: no limit).
+     *
+     * @return the request's length, or -1 when the connection is gone, {@link #wakeUp()} was called or the
+     *         time ran out
+     */
+    int readRequest(MemorySegment buffer, int timeoutMillis) throws ErrnoException {
         if (pollFds == null) {
             pollFds = Arena.ofAuto().allocate(PollFd.LAYOUT, 2);
         }
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMillis * 1_000_000L;
         while (!closed) {
             PollFd.set(pollFds, 0, fd, PollFd.POLLIN);
             PollFd.set(pollFds, 1, wakePipe[0], PollFd.POLLIN);
-            if (Libc.poll(pollFds, 2, -1) == 0) {
+            int wait = timeoutMillis < 0 ? -1 : (int) Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            if (Libc.poll(pollFds, 2, wait) == 0) {
+                if (timeoutMillis >= 0 && System.nanoTime() >= deadline) {
+                    return -1;
+                }
                 continue;
             }
             if (PollFd.revents(pollFds, 1) != 0) {
@@ -84,6 +107,9 @@ final class FuseConnection implements AutoCloseable {
                 return -1;
             }
             try {
+                // Counted before the read: the kernel copies a request's data (a writeback's pages) during
+                // read(2), so anything that completed before this count was taken is in what it reads.
+                readsStarted++;
                 return (int) Libc.read(fd, buffer);
             } catch (ErrnoException e) {
                 int errno = e.errno();
@@ -101,12 +127,76 @@ final class FuseConnection implements AutoCloseable {
     }
 
     /**
+     * The number of read(2) calls on the device started so far, counting the one that read the request
+     * being handled: the sequence number of that request ({@link FuseRequest#sequence()}). A request read
+     * later than a moment at which this was {@code n} has a sequence number above {@code n}.
+     */
+    long readsStarted() {
+        return readsStarted;
+    }
+
+    /** The request thread has handled the request with sequence number {@code sequence}. */
+    void handled(long sequence) {
+        handledThrough = sequence;
+    }
+
+    /** The sequence number of the last request the request thread finished handling. */
+    long handledThrough() {
+        return handledThrough;
+    }
+
+    /**
      * Answers request {@code unique}: {@code errno} 0 with the concatenated {@code payload}, or a positive
      * errno (sent negated) with no payload. A request the kernel has since given up on (interrupted,
-     * aborted) is ignored.
+     * aborted) is refused by the kernel with ENOENT, which is returned and not logged.
+     *
+     * @return 0, or the errno the kernel refused the reply with
      */
-    void reply(long unique, int errno, MemorySegment... payload) {
-        send(unique, errno == 0 ? 0 : -errno, payload);
+    int reply(long unique, int errno, MemorySegment... payload) {
+        return send(unique, errno == 0 ? 0 : -errno, payload);
+    }
+
+    /**
+     * {@code FUSE_DEV_IOC_BACKING_OPEN} (Linux 6.9): registers the open file {@code backingFd} as a backing
+     * file of this connection, for FUSE passthrough.
+     *
+     * @return the backing id, positive, to answer an OPEN with
+     * @throws ErrnoException EPERM when the connection has no passthrough or the caller lacks
+     *                        CAP_SYS_ADMIN; EINVAL for a file that is not a regular file; EBADF
+     */
+    int openBacking(int backingFd) throws ErrnoException {
+        descriptorLock.readLock().lock();
+        try (Arena arena = Arena.ofConfined()) {
+            if (closed) {
+                throw new ErrnoException("ioctl", "FUSE_DEV_IOC_BACKING_OPEN on a closed connection", Errno.ENOTCONN);
+            }
+            MemorySegment map = fuse_backing_map.allocate(arena); // zeroed: flags 0, padding 0
+            fuse_backing_map.fd(map, backingFd);
+            return Libc.ioctl(fd, Fuse.FUSE_DEV_IOC_BACKING_OPEN(), map);
+        } finally {
+            descriptorLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * {@code FUSE_DEV_IOC_BACKING_CLOSE}: forgets backing id {@code id}; files opened with it keep their
+     * backing file.
+     *
+     * @return 0, or the errno (ENOENT for an unknown id)
+     */
+    int closeBacking(int id) {
+        descriptorLock.readLock().lock();
+        try (Arena arena = Arena.ofConfined()) {
+            if (closed) {
+                return Errno.ENOTCONN; // closing the connection dropped every backing file anyway
+            }
+            MemorySegment backingId = arena.allocate(JAVA_INT);
+            backingId.set(JAVA_INT, 0, id);
+            int r = Libc.ioctlOrErrno(fd, Fuse.FUSE_DEV_IOC_BACKING_CLOSE(), backingId);
+            return r < 0 ? -r : 0;
+        } finally {
+            descriptorLock.readLock().unlock();
+        }
     }
 
     /**

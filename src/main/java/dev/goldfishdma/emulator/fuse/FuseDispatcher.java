@@ -15,10 +15,11 @@ import java.util.stream.Collectors;
  *
  * <p>A request travels one way: {@link FuseServer}'s request thread reads it from the
  * {@link FuseConnection}; {@link #dispatch} finds its {@link Opcode} and calls that opcode's handler
- * ({@link FuseInit}; {@link NodeNamespace} for names and attributes; {@link OpenFiles} for the device and
- * status files, which asks the device model; {@link Interrupts}; {@link PageCacheMemory} for the kernel's
- * answers to retrieves); the handler returns a {@link FuseReply}, and {@link #dispatch} writes it. Runs on
- * the request thread only.
+ * ({@link NodeNamespace} for names and attributes; {@link OpenFiles} for the device and status files, which
+ * asks the device model and the memory model; {@link Interrupts}; the memory model, {@link RegionSharing},
+ * for the kernel's answers to retrieves); the handler returns a {@link FuseReply}, and {@link #dispatch}
+ * writes it. INIT, the first request of a connection, is answered before dispatching starts
+ * ({@link FuseServer}, {@link FuseInit}). Runs on the request thread only.
  */
 final class FuseDispatcher {
     private static final System.Logger LOG = System.getLogger(FuseDispatcher.class.getName());
@@ -36,7 +37,6 @@ final class FuseDispatcher {
      * handler. Any other opcode is answered ENOSYS.
      */
     enum Opcode {
-        INIT(Fuse.FUSE_INIT(), ANSWERED, (d, request, arena) -> d.init.negotiate(request, arena)),
         DESTROY(Fuse.FUSE_DESTROY(), ANSWERED, (d, request, arena) -> FuseReply.ok()),
 
         LOOKUP(Fuse.FUSE_LOOKUP(), ANSWERED, (d, request, arena) -> d.namespace.lookup(request, arena)),
@@ -80,16 +80,14 @@ final class FuseDispatcher {
     }
 
     private final FuseConnection connection;
-    private final FuseInit init;
     private final NodeNamespace namespace;
     private final OpenFiles files;
     private final Interrupts interrupts;
-    private final PageCacheMemory memory;
+    private final RegionSharing memory;
 
-    FuseDispatcher(FuseConnection connection, FuseInit init, NodeNamespace namespace, OpenFiles files,
-                   Interrupts interrupts, PageCacheMemory memory) {
+    FuseDispatcher(FuseConnection connection, NodeNamespace namespace, OpenFiles files, Interrupts interrupts,
+                   RegionSharing memory) {
         this.connection = connection;
-        this.init = init;
         this.namespace = namespace;
         this.files = files;
         this.interrupts = interrupts;
@@ -126,7 +124,12 @@ final class FuseDispatcher {
 
     private void answer(Opcode opcode, FuseRequest request, FuseReply reply) {
         switch (reply) {
-            case FuseReply.Ok ok -> connection.reply(request.unique(), 0, ok.payload());
+            case FuseReply.Ok ok -> {
+                int refused = connection.reply(request.unique(), 0, ok.payload());
+                if (refused != 0 && ok.ifRefused() != null) {
+                    ok.ifRefused().run();
+                }
+            }
             case FuseReply.Error error -> connection.reply(request.unique(), error.errno());
             case FuseReply.Later later -> {
                 // Its completion answers it.

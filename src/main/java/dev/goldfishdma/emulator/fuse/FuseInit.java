@@ -6,31 +6,65 @@ import dev.goldfishdma.emulator.fuse.gen.fuse_init_out;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The INIT negotiation: the protocol version, the features the emulator asks for, and the limits of the
- * {@link FuseConnection} it announces.
+ * {@link FuseConnection} it announces. INIT is the first request of every connection; {@link FuseServer}
+ * answers it before serving anything else, because the memory model depends on what it grants.
  */
 final class FuseInit {
-    private static final System.Logger LOG = System.getLogger(FuseInit.class.getName());
+    /**
+     * {@code FUSE_DIRECT_IO_ALLOW_MMAP} (Linux 6.6, protocol 7.39), bit 36 of the 64-bit INIT flags, so a bit of
+     * {@code flags2}: lets a file opened with {@code FOPEN_DIRECT_IO} be mapped {@code MAP_SHARED} through the
+     * page cache. The page-cache memory model needs it.
+     */
+    static final int DIRECT_IO_ALLOW_MMAP_FLAGS2 = flags2(Fuse.FUSE_DIRECT_IO_ALLOW_MMAP());
+    /**
+     * {@code FUSE_PASSTHROUGH} (Linux 6.9, protocol 7.40), bit 37, in {@code flags2}. The kernel turns it on
+     * only with a {@code max_stack_depth} of 1 or 2 and without the write-back cache (fs/fuse/inode.c,
+     * process_init_reply); otherwise it stays off silently, and the kernel tests the bit whatever minor
+     * version the server announces.
+     */
+    static final int PASSTHROUGH_FLAGS2 = flags2(Fuse.FUSE_PASSTHROUGH());
+    /**
+     * What {@code max_stack_depth} passthrough is asked with: 1, the backing files (memfds) being on a file
+     * system that stacks on nothing.
+     */
+    static final int MAX_STACK_DEPTH = 1;
 
     /**
-     * Bit 36 of the 64-bit INIT flags, i.e. bit 4 of {@code flags2}: lets a file opened with
-     * {@code FOPEN_DIRECT_IO} be mapped {@code MAP_SHARED} through the page cache (Linux 6.6, protocol 7.39).
-     * Defined by hand because the installed header stops at 7.38; the kernel tests the bit whatever minor
-     * version the server announces (fs/fuse/inode.c, process_init_reply).
+     * The INIT flags asked for. {@code FUSE_EXPLICIT_INVAL_DATA} (protocol 7.30): a size change seen in GETATTR
+     * truncates the page cache past the new size but does not invalidate the rest of it (fs/fuse/inode.c,
+     * fuse_change_attributes); the page-cache model changes the device file's size (see
+     * {@link PageCacheMemory}).
      */
-    static final int DIRECT_IO_ALLOW_MMAP_FLAGS2 = 1 << (36 - 32);
-
     private static final int WANTED_FLAGS = Fuse.FUSE_ASYNC_READ() | Fuse.FUSE_BIG_WRITES() | Fuse.FUSE_MAX_PAGES()
-            | Fuse.FUSE_INIT_EXT();
+            | Fuse.FUSE_INIT_EXT() | Fuse.FUSE_EXPLICIT_INVAL_DATA();
 
-    private final CountDownLatch initialized = new CountDownLatch(1);
+    /**
+     * The answer to INIT and what it granted.
+     *
+     * @param reply             the INIT answer
+     * @param passthrough       whether FUSE passthrough was asked for and the kernel offered it
+     * @param directIoAllowMmap whether the kernel offered FUSE_DIRECT_IO_ALLOW_MMAP (the page-cache model's
+     *                          mmap needs it)
+     */
+    record Negotiated(FuseReply.Ok reply, boolean passthrough, boolean directIoAllowMmap) {
+    }
 
-    /** Answers INIT: ours is the older of the two minor versions; features are those both sides have. */
-    FuseReply negotiate(FuseRequest request, Arena arena) {
+    private FuseInit() {
+    }
+
+    /** The {@code flags2} bit of a 64-bit INIT flag past bit 31. */
+    private static int flags2(long flag) {
+        return (int) (flag >>> 32);
+    }
+
+    /**
+     * Answers INIT: ours is the older of the two minor versions; features are those both sides have, with
+     * FUSE passthrough asked for when {@code askPassthrough}.
+     */
+    static Negotiated negotiate(FuseRequest request, boolean askPassthrough, Arena arena) {
         MemorySegment in = request.body();
         int major = fuse_init_in.major(in);
         int minor = fuse_init_in.minor(in);
@@ -42,13 +76,11 @@ final class FuseInit {
         fuse_init_out.minor(out, Math.min(minor, Fuse.FUSE_KERNEL_MINOR_VERSION()));
         if (major != Fuse.FUSE_KERNEL_VERSION()) {
             // A newer major: answer ours, and the kernel either retries with it or gives up.
-            return FuseReply.ok(out);
+            return new Negotiated(FuseReply.ok(out), false, false);
         }
-        int flags2 = kernelFlags2 & DIRECT_IO_ALLOW_MMAP_FLAGS2;
-        if (flags2 == 0) {
-            LOG.log(System.Logger.Level.WARNING, "the kernel does not offer FUSE_DIRECT_IO_ALLOW_MMAP "
-                    + "(Linux 6.6 or newer): mmap of the device will fail with ENODEV");
-        }
+        int wanted2 = DIRECT_IO_ALLOW_MMAP_FLAGS2 | (askPassthrough ? PASSTHROUGH_FLAGS2 : 0);
+        int flags2 = kernelFlags2 & wanted2;
+        boolean passthrough = (flags2 & PASSTHROUGH_FLAGS2) != 0;
         fuse_init_out.max_readahead(out, fuse_init_in.max_readahead(in));
         fuse_init_out.flags(out, WANTED_FLAGS & kernelFlags);
         fuse_init_out.flags2(out, flags2);
@@ -57,13 +89,9 @@ final class FuseInit {
         fuse_init_out.max_write(out, FuseConnection.MAX_WRITE);
         fuse_init_out.time_gran(out, 1);
         fuse_init_out.max_pages(out, (short) FuseConnection.MAX_PAGES);
-        // The reply goes out as this returns; requests made meanwhile wait for it in the kernel.
-        initialized.countDown();
-        return FuseReply.ok(out);
-    }
-
-    /** Waits until INIT is answered, i.e. the mount serves; false if {@code timeout} passed first. */
-    boolean awaitInitialized(long timeout, TimeUnit unit) throws InterruptedException {
-        return initialized.await(timeout, unit);
+        if (passthrough) {
+            fuse_init_out.max_stack_depth(out, MAX_STACK_DEPTH);
+        }
+        return new Negotiated(FuseReply.ok(out), passthrough, (flags2 & DIRECT_IO_ALLOW_MMAP_FLAGS2) != 0);
     }
 }

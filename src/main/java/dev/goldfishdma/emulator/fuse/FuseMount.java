@@ -383,6 +383,27 @@ public final class FuseMount {
         return mountPoint;
     }
 
+    /**
+     * The device number of the mounted file system as {@code /proc/<pid>/maps} prints it, e.g.
+     * {@code 00:28}, read from {@code /proc/self/mountinfo} (a stat of the mount would ask its own server).
+     *
+     * @throws IOException when the mount is not in the table
+     */
+    String mapsDeviceNumber() throws IOException {
+        String found = null;
+        for (String line : Files.readAllLines(MOUNTINFO)) {
+            String[] fields = line.split(" ");
+            if (fields.length > 4 && Path.of(unescape(fields[4])).equals(mountPoint)) {
+                found = fields[2]; // the last mount on the directory is ours
+            }
+        }
+        if (found == null) {
+            throw new IOException(mountPoint + " is not in /proc/self/mountinfo");
+        }
+        String[] majorMinor = found.split(":");
+        return String.format("%02x:%02x", Integer.parseInt(majorMinor[0]), Integer.parseInt(majorMinor[1]));
+    }
+
     /** The descriptor of {@code /dev/fuse} that serves the mount, non-blocking. */
     int deviceFd() {
         return deviceFd;

@@ -14,8 +14,8 @@ sealed interface FuseReply {
     FuseReply NONE = new None();
 
     /** Success, with {@code payload} concatenated after the header (nothing for a bare success). */
-    static FuseReply ok(MemorySegment... payload) {
-        return new Ok(payload);
+    static Ok ok(MemorySegment... payload) {
+        return new Ok(payload, null);
     }
 
     /** Failure with the positive {@code errno}. */
@@ -26,9 +26,15 @@ sealed interface FuseReply {
     /**
      * Success.
      *
-     * @param payload the parts of the answer, valid until the reply is written
+     * @param payload   the parts of the answer, valid until the reply is written
+     * @param ifRefused what to undo when the kernel refuses the answer (the request was interrupted
+     *                  meanwhile, so the kernel will never use what it grants, e.g. an open file); or null
      */
-    record Ok(MemorySegment[] payload) implements FuseReply {
+    record Ok(MemorySegment[] payload, Runnable ifRefused) implements FuseReply {
+        /** This answer, with {@code undo} run if the kernel refuses it. */
+        Ok ifRefused(Runnable undo) {
+            return new Ok(payload, undo);
+        }
     }
 
     /**

@@ -15,9 +15,20 @@ final class FuseRequest {
     private static final long HEADER_SIZE = fuse_in_header.sizeof();
 
     private final MemorySegment whole;
+    private final long sequence;
 
-    FuseRequest(MemorySegment buffer, int length) {
+    /** The request of {@code length} bytes at the start of {@code buffer}, read as number {@code sequence}. */
+    FuseRequest(MemorySegment buffer, int length, long sequence) {
         this.whole = buffer.asSlice(0, length);
+        this.sequence = sequence;
+    }
+
+    /**
+     * Its place in the order requests were read ({@link FuseConnection#readsStarted()} when it was read):
+     * what the page-cache memory orders a writeback's data against the host's writes by.
+     */
+    long sequence() {
+        return sequence;
     }
 
     int opcode() {
@@ -26,6 +37,11 @@ final class FuseRequest {
 
     long unique() {
         return fuse_in_header.unique(whole);
+    }
+
+    /** The process (thread) that made the request, in the mount's pid namespace; 0 for the kernel's own. */
+    int pid() {
+        return fuse_in_header.pid(whole);
     }
 
     long nodeId() {

@@ -4,66 +4,81 @@ import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.libc.Errno;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
  * ({@value NodeNamespace#DEVICE_FILE_NAME}) and its status ({@value NodeNamespace#STATUS_FILE_NAME}), over
- * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), reads requests on one thread and hands
- * each to the {@link FuseDispatcher}; the device's region memory is the page cache ({@link PageCacheMemory}).
+ * {@code /dev/fuse} spoken directly. It mounts ({@link FuseMount}), answers INIT and settles the memory
+ * model ({@link Passthrough}: {@link PassthroughMemory} or {@link PageCacheMemory}), then reads requests on
+ * one thread and hands each to the {@link FuseDispatcher}.
  *
  * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data are parked
  * and answered later, and services do their slow work on threads of their own, so replies go out in any
  * order.
  */
 public final class FuseServer implements AutoCloseable {
+    /** Whether to share regions through FUSE passthrough, else through the page cache. */
+    public enum Passthrough {
+        /** Passthrough when the kernel grants it and a backing file can be registered, else the page cache. */
+        TRY,
+        /** Passthrough, or fail to start. */
+        REQUIRE,
+        /** The page cache, without asking for passthrough. */
+        NEVER
+    }
+
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
-    private static final long INIT_TIMEOUT_SECONDS = 10;
+    private static final int INIT_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 5000;
 
     private final FuseMount mount;
     private final FuseConnection connection;
     private final GoldfishDevice device;
-    private final PageCacheMemory memory;
-    private final FuseInit init = new FuseInit();
+    private final RegionSharing memory;
     private final OpenFiles files;
     private final FuseDispatcher dispatcher;
     private final Thread requestThread;
     private volatile boolean closed;
 
-    private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services) {
+    private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services,
+                       RegionTable regions, RegionSharing memory) throws IOException {
         this.mount = mount;
         this.connection = connection;
-        RegionTable regions = new RegionTable();
-        // Where the way of serving region memory is chosen. The page cache works for every mount; memory
-        // shared with the guest through FUSE passthrough would need FuseMount.privileged() (its backing files
-        // need CAP_SYS_ADMIN in the initial user namespace), which an ordinary user's mount never has.
-        this.memory = new PageCacheMemory(connection, regions);
+        this.memory = memory;
         this.device = new GoldfishDevice(services, regions, memory);
-        NodeNamespace namespace = new NodeNamespace();
+        NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode);
         Interrupts interrupts = new Interrupts();
-        this.files = new OpenFiles(device, namespace, memory, interrupts, connection,
-                "mounted-by " + mount.describe() + "\n" + "memory page-cache\n");
-        this.dispatcher = new FuseDispatcher(connection, init, namespace, files, interrupts, memory);
+        this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()),
+                "mounted-by " + mount.describe() + "\n" + "memory " + memory.describe() + "\n");
+        this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
-        memory.setRequestThread(requestThread);
+        if (memory instanceof PageCacheMemory pageCache) {
+            pageCache.setRequestThread(requestThread);
+        }
     }
 
     /**
-     * Mounts on the existing directory {@code dir} (see {@link FuseMount}) and returns once the kernel's
-     * INIT is answered, i.e. the device serves.
+     * Mounts on the existing directory {@code dir} (see {@link FuseMount}), answers the kernel's INIT, settles
+     * the memory model and returns serving.
      *
-     * @param services the host services guests may connect to
-     * @throws IOException when mounting fails, or the kernel sends no INIT
+     * @param dir         the mount point
+     * @param services    the host services guests may connect to
+     * @param passthrough whether to share regions through passthrough
+     * @return the server, serving
+     * @throws IOException when mounting fails, the kernel sends no INIT, or passthrough was required and is
+     *                     not available (the message says why)
      */
-    public static FuseServer start(Path dir, Collection<? extends HostService> services) throws IOException {
+    public static FuseServer start(Path dir, Collection<? extends HostService> services, Passthrough passthrough)
+            throws IOException {
         FuseMount mount = FuseMount.mount(dir);
         FuseConnection connection;
         try {
@@ -72,24 +87,75 @@ public final class FuseServer implements AutoCloseable {
             mount.unmount();
             throw e;
         }
-        FuseServer server = new FuseServer(mount, connection, services);
-        server.requestThread.start();
         try {
-            if (!server.init.awaitInitialized(INIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                server.close();
-                throw new IOException("the kernel did not send FUSE INIT within " + INIT_TIMEOUT_SECONDS + " s");
-            }
-        } catch (InterruptedException e) {
-            server.close();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
+            RegionTable regions = new RegionTable();
+            FuseServer server = new FuseServer(mount, connection, services, regions,
+                    initialize(connection, regions, passthrough));
+            server.requestThread.start();
+            return server;
+        } catch (IOException | RuntimeException e) {
+            mount.unmount();
+            connection.close();
+            throw e;
         }
-        return server;
+    }
+
+    /**
+     * Reads and answers INIT, then picks the memory model: passthrough when it was asked for, the kernel
+     * granted it and a backing file can be registered; else the page cache, unless passthrough was required.
+     */
+    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, Passthrough requested)
+            throws IOException {
+        FuseInit.Negotiated negotiated;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(FuseConnection.READ_BUFFER_SIZE, 8);
+            int length = connection.readRequest(buffer, INIT_TIMEOUT_MILLIS);
+            if (length < 0) {
+                throw new IOException("the kernel did not send FUSE INIT within " + INIT_TIMEOUT_MILLIS / 1000 + " s");
+            }
+            FuseRequest request = new FuseRequest(buffer, length, connection.readsStarted());
+            if (request.opcode() != Fuse.FUSE_INIT()) {
+                throw new IOException("the kernel's first FUSE request was opcode " + request.opcode() + ", not INIT");
+            }
+            negotiated = FuseInit.negotiate(request, requested != Passthrough.NEVER, arena);
+            FuseReply.Ok answer = negotiated.reply();
+            int refused = connection.reply(request.unique(), 0, answer.payload());
+            if (refused != 0) {
+                throw new IOException("the kernel refused the answer to INIT: " + Errno.name(refused));
+            }
+            connection.handled(request.sequence());
+        }
+        String why;
+        if (requested == Passthrough.NEVER) {
+            why = null;
+        } else if (!negotiated.passthrough()) {
+            why = "the kernel does not offer FUSE passthrough (Linux 6.9 or newer, built with CONFIG_FUSE_PASSTHROUGH)";
+        } else {
+            why = PassthroughMemory.probe(connection);
+            if (why == null) {
+                return new PassthroughMemory(connection, regions);
+            }
+        }
+        if (requested == Passthrough.REQUIRE) {
+            throw new IOException("FUSE passthrough is not available: " + why);
+        }
+        if (!negotiated.directIoAllowMmap()) {
+            LOG.log(System.Logger.Level.WARNING, "the kernel does not offer FUSE_DIRECT_IO_ALLOW_MMAP "
+                    + "(Linux 6.6 or newer): mmap of the device will fail with ENODEV");
+        }
+        // Why passthrough is not used goes to the status file (memoryDescription), not to the log: for an
+        // ordinary user it is the usual case, and commands print their own lines first.
+        return new PageCacheMemory(connection, regions, why);
     }
 
     /** The directory mounted on. */
     public Path mountPoint() {
         return mount.mountPoint();
+    }
+
+    /** {@return whether regions are shared through passthrough (else through the page cache)} */
+    public boolean passthrough() {
+        return memory instanceof PassthroughMemory;
     }
 
     /** Host access to the live DMA regions, as services have it. */
@@ -107,6 +173,14 @@ public final class FuseServer implements AutoCloseable {
         return mount.describe();
     }
 
+    /**
+     * How region memory is shared, as the status file's {@code memory} line says it: {@code passthrough}, or
+     * {@code page-cache} with why passthrough is not used when it was not asked away.
+     */
+    public String memoryDescription() {
+        return memory.describe();
+    }
+
     /** Waits until the server stops: closed, or unmounted from outside (DESTROY). */
     public void awaitTermination() throws InterruptedException {
         requestThread.join();
@@ -117,7 +191,13 @@ public final class FuseServer implements AutoCloseable {
             MemorySegment buffer = arena.allocate(FuseConnection.READ_BUFFER_SIZE, 8);
             while (!closed) {
                 int length = connection.readRequest(buffer);
-                if (length < 0 || !dispatcher.dispatch(new FuseRequest(buffer, length))) {
+                if (length < 0) {
+                    break;
+                }
+                FuseRequest request = new FuseRequest(buffer, length, connection.readsStarted());
+                boolean more = dispatcher.dispatch(request);
+                connection.handled(request.sequence());
+                if (!more) {
                     break;
                 }
             }
@@ -130,8 +210,8 @@ public final class FuseServer implements AutoCloseable {
 
     /**
      * Unmounts (detached: the directory is free at once), stops serving, releases every pipe and closes the
-     * connection; processes still using the file system then get errors (ENOTCONN, or SIGBUS in a mapping).
-     * Idempotent.
+     * connection; processes still using the file system then get errors (ENOTCONN, or SIGBUS in a mapping
+     * through the page cache; a passthrough mapping keeps its memory). Idempotent.
      */
     @Override
     public void close() {
@@ -148,6 +228,7 @@ public final class FuseServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        memory.close();
         device.releaseAll();
         connection.close();
     }

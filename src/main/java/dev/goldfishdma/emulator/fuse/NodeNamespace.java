@@ -1,6 +1,5 @@
 package dev.goldfishdma.emulator.fuse;
 
-import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.emulator.fuse.gen.fuse_attr;
 import dev.goldfishdma.emulator.fuse.gen.fuse_attr_out;
@@ -22,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The names, nodes and attributes of the mount: a root directory holding the device file
@@ -35,11 +35,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *     each path walk (dir.c, fuse_dentry_revalidate), sees a different node id, drops the dentry (and
  *     FORGETs the id) and looks the name up again, so each open() gets its own inode. Node ids are
  *     forgotten through FORGET and BATCH_FORGET (which are never answered).</li>
- * <li><b>Sizes.</b> GETATTR gives the device a size of 256 MiB, the largest region: a fault past the end
- *     of the file would be SIGBUS without asking the server, and a page-cache READ answered short would
- *     shrink the kernel's idea of the size (file.c, fuse_short_read), so READs are answered whole or with
- *     an error. The size never changes, which keeps the kernel from dropping the page cache on GETATTR
- *     (inode.c, fuse_change_attributes).</li>
+ * <li><b>Sizes.</b> The device file's size is the size of the region of the pipe open on it, 0 before
+ *     CREATE_REGION, as a memfd's would be: the kernel answers a touch of the mapping past the end of the
+ *     file with SIGBUS without asking (filemap_fault), which the page-cache memory model relies on
+ *     ({@link PageCacheMemory}; passthrough maps the region's file itself and does not need it). A size
+ *     that changes makes the kernel drop the cached pages past the new end (inode.c,
+ *     fuse_change_attributes); with FUSE_EXPLICIT_INVAL_DATA granted at INIT it keeps the others.</li>
  * </ul>
  */
 public final class NodeNamespace {
@@ -52,14 +53,16 @@ public final class NodeNamespace {
     static final long STATUS_NODE = 2;
     /** Device nodes are numbered from here on, one per LOOKUP, never reused. */
     static final long FIRST_DEVICE_NODE = 16;
-    /** The device file's size: the largest region, so that no mapping of a valid region passes the end. */
-    static final long DEVICE_FILE_SIZE = DriverRules.MAX_REGION_SIZE;
 
     private static final int S_IFDIR = LibcConstants.S_IFDIR();
     private static final int S_IFREG = LibcConstants.S_IFREG();
     private static final long DIRENT_HEADER_SIZE = fuse_dirent.sizeof();
 
-    NodeNamespace() {
+    private final LongUnaryOperator deviceFileSize;
+
+    /** @param deviceFileSize the size of the device file on each device inode (its pipe's region's size) */
+    NodeNamespace(LongUnaryOperator deviceFileSize) {
+        this.deviceFileSize = deviceFileSize;
     }
 
     /** Live device node ids and how many lookups the kernel holds on each. */
@@ -147,7 +150,7 @@ public final class NodeNamespace {
         } else {
             fuse_attr.mode(attr, S_IFREG | 0666);
             fuse_attr.nlink(attr, 1);
-            fuse_attr.size(attr, DEVICE_FILE_SIZE);
+            fuse_attr.size(attr, deviceFileSize.applyAsLong(nodeId));
         }
     }
 

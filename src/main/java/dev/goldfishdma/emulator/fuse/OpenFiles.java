@@ -5,6 +5,7 @@ import dev.goldfishdma.emulator.model.EmulatedPipe;
 import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.IoctlResult;
 import dev.goldfishdma.emulator.model.PipeRead;
+import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.emulator.fuse.gen.fuse_ioctl_in;
 import dev.goldfishdma.emulator.fuse.gen.fuse_ioctl_out;
@@ -18,6 +19,7 @@ import dev.goldfishdma.emulator.fuse.gen.fuse_write_in;
 import dev.goldfishdma.emulator.fuse.gen.fuse_write_out;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.OpenFlags;
 import dev.goldfishdma.libc.PollFd;
 
@@ -33,15 +35,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * each open of the status file holds the status text as it was at the open.
  *
  * <ul>
- * <li><b>Pipe I/O versus the mapping.</b> The device is opened with {@code FOPEN_DIRECT_IO | FOPEN_STREAM
- *     | FOPEN_NONSEEKABLE}: the guest's read() and write() reach the server as READ and WRITE at offset 0,
- *     sent by fuse_direct_io() with {@code owner = current->files}, so they carry FUSE_READ_LOCKOWNER and
- *     FUSE_WRITE_LOCKOWNER (file.c, fuse_send_read and fuse_send_write). The mapping goes through the page
- *     cache, which INIT's {@code FUSE_DIRECT_IO_ALLOW_MMAP} permits for a direct-I/O file (file.c,
+ * <li><b>Pipe I/O versus the mapping.</b> The device is opened with {@code FOPEN_DIRECT_IO} and the flags
+ *     of the memory model ({@link RegionSharing#openFlags()}): the guest's read() and write() reach the
+ *     server as READ and WRITE, sent by fuse_direct_io() with {@code owner = current->files}, so they carry
+ *     FUSE_READ_LOCKOWNER and FUSE_WRITE_LOCKOWNER (file.c, fuse_send_read and fuse_send_write). With
+ *     passthrough the mapping is the region's file and never reaches the server; otherwise it goes through
+ *     the page cache, which INIT's {@code FUSE_DIRECT_IO_ALLOW_MMAP} permits for a direct-I/O file (file.c,
  *     fuse_file_mmap): its faults are READs filled by fuse_read_args_fill() alone, without the lock-owner
  *     flag, and its writeback is WRITEs with FUSE_WRITE_CACHE. So: a READ with FUSE_READ_LOCKOWNER is a pipe
  *     read, any other READ a page fault; a WRITE with FUSE_WRITE_CACHE is writeback, any other a pipe
- *     write. Page faults and writeback go to {@link PageCacheMemory}, pipe I/O to the pipe.</li>
+ *     write. Page faults and writeback go to the memory model, pipe I/O to the pipe; the offsets of pipe I/O
+ *     mean nothing.</li>
  * <li><b>ioctl.</b> For a FUSE file (not CUSE) the kernel decodes the request number itself
  *     (FUSE_IOCTL_UNRESTRICTED is never set) and copies {@code _IOC_SIZE} bytes in for {@code _IOC_WRITE}
  *     and out for {@code _IOC_READ}: 16 bytes each way for the {@code _IOWR('G', n, 16-byte struct)} DMA
@@ -50,26 +54,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  */
 final class OpenFiles {
+    private static final long CREATE_REGION = GoldfishDma.GOLDFISH_DMA_IOC_CREATE_REGION() & 0xffff_ffffL;
+
     private final GoldfishDevice device;
     private final NodeNamespace namespace;
-    private final PageCacheMemory memory;
+    private final RegionSharing memory;
     private final Interrupts interrupts;
     private final FuseConnection connection;
+    private final CallerMappings mappings;
     private final String statusTrailer;
 
     /** The status file's open handles, each with the text it was opened with. */
     private final Map<Long, byte[]> statusTexts = new ConcurrentHashMap<>();
     private long nextHandle = 1;
 
-    /** {@code statusTrailer}: lines the transport adds at the end of the status file (how it is mounted). */
-    OpenFiles(GoldfishDevice device, NodeNamespace namespace, PageCacheMemory memory, Interrupts interrupts,
-              FuseConnection connection, String statusTrailer) {
+    /**
+     * {@code statusTrailer}: lines the transport adds at the end of the status file (how it is mounted, how
+     * region memory is shared).
+     */
+    OpenFiles(GoldfishDevice device, NodeNamespace namespace, RegionSharing memory, Interrupts interrupts,
+              CallerMappings mappings, String statusTrailer) {
+        this.mappings = mappings;
         this.statusTrailer = statusTrailer;
         this.device = device;
         this.namespace = namespace;
         this.memory = memory;
         this.interrupts = interrupts;
-        this.connection = connection;
+        this.connection = memory.connection;
     }
 
     /** The status file's text, as of now. */
@@ -89,13 +100,22 @@ final class OpenFiles {
             }
             statusTexts.put(handle, statusText().getBytes(StandardCharsets.UTF_8));
             fuse_open_out.open_flags(out, Fuse.FOPEN_DIRECT_IO());
-        } else if (NodeNamespace.isDeviceNode(nodeId)) {
-            device.openPipe(handle, nodeId);
-            fuse_open_out.open_flags(out, Fuse.FOPEN_DIRECT_IO() | Fuse.FOPEN_STREAM() | Fuse.FOPEN_NONSEEKABLE());
-        } else {
+            return FuseReply.ok(out).ifRefused(() -> statusTexts.remove(handle));
+        } else if (!NodeNamespace.isDeviceNode(nodeId)) {
             return FuseReply.error(Errno.EISDIR);
         }
-        return FuseReply.ok(out);
+        int backingId;
+        try {
+            EmulatedPipe pipe = device.openPipe(handle, nodeId);
+            backingId = memory.opened(handle, pipe);
+        } catch (ErrnoException e) {
+            device.releasePipe(handle);
+            return FuseReply.error(e.errno());
+        }
+        fuse_open_out.open_flags(out, memory.openFlags());
+        fuse_open_out.backing_id(out, backingId);
+        // An OPEN interrupted meanwhile never becomes an open file: no RELEASE will come for it.
+        return FuseReply.ok(out).ifRefused(() -> release(handle));
     }
 
     FuseReply read(FuseRequest request) {
@@ -114,7 +134,7 @@ final class OpenFiles {
             return FuseReply.error(Errno.EBADF);
         }
         if ((fuse_read_in.read_flags(in) & Fuse.FUSE_READ_LOCKOWNER()) == 0) {
-            return memory.pageFault(pipe.region(), offset, size);
+            return memory.pageFault(pipe, offset, size);
         }
         boolean nonBlocking = (fuse_read_in.flags(in) & OpenFlags.O_NONBLOCK) != 0;
         ParkedRead ifParked = new ParkedRead(request.unique(), pipe, connection, interrupts);
@@ -140,7 +160,7 @@ final class OpenFiles {
             return FuseReply.error(Errno.EBADF); // the status file is opened read-only
         }
         if ((fuse_write_in.write_flags(in) & Fuse.FUSE_WRITE_CACHE()) != 0) {
-            memory.writeBack(pipe.region(), offset, data);
+            memory.writeBack(pipe, offset, data, request.sequence());
         } else {
             int errno = pipe.guestWrite(data);
             if (errno != 0) {
@@ -163,9 +183,13 @@ final class OpenFiles {
         long outSize = Integer.toUnsignedLong(fuse_ioctl_in.out_size(in));
         MemorySegment copiedIn = request.bodyAfter(fuse_ioctl_in.sizeof());
         copiedIn = copiedIn.asSlice(0, Math.min(inSize, copiedIn.byteSize()));
-        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, outSize, arena);
+        IoctlResult result = DmaIoctls.apply(pipe, command, copiedIn, outSize, arena,
+                () -> mappings.maps(request.pid(), pipe.inode()));
         if (result.errno() != 0) {
             return FuseReply.error(result.errno());
+        }
+        if (command == CREATE_REGION) {
+            return memory.regionCreated(request.unique(), pipe, fuse_ioctl_out.allocate(arena));
         }
         return FuseReply.ok(fuse_ioctl_out.allocate(arena), result.out());
     }
@@ -186,9 +210,13 @@ final class OpenFiles {
     }
 
     FuseReply release(FuseRequest request) {
-        long handle = fuse_release_in.fh(request.body());
-        statusTexts.remove(handle);
-        device.releasePipe(handle);
+        release(fuse_release_in.fh(request.body()));
         return FuseReply.ok();
+    }
+
+    private void release(long handle) {
+        statusTexts.remove(handle);
+        memory.released(handle);
+        device.releasePipe(handle);
     }
 }

@@ -7,6 +7,7 @@ import dev.goldfishdma.libc.Errno;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the goldfish DMA ioctls do on a pipe of the emulated device: {@code LOCK}, {@code UNLOCK},
@@ -30,20 +31,22 @@ public final class DmaIoctls {
     /**
      * Carries out ioctl {@code request} on {@code pipe}.
      *
-     * @param request     the request number, as an unsigned 32-bit value
-     * @param argument    the bytes the kernel copied in from the caller's argument (none for a request
-     *                    without {@code _IOC_WRITE})
-     * @param outCapacity how many bytes the kernel copies back to the caller's argument
-     * @param allocator   where an answer to copy out is allocated
+     * @param request        the request number, as an unsigned 32-bit value
+     * @param argument       the bytes the kernel copied in from the caller's argument (none for a request
+     *                       without {@code _IOC_WRITE})
+     * @param outCapacity    how many bytes the kernel copies back to the caller's argument
+     * @param allocator      where an answer to copy out is allocated
+     * @param callerMapsPipe whether the calling process has the pipe's region mapped (asked only by GETOFF,
+     *                       for a region without an address yet)
      */
     public static IoctlResult apply(EmulatedPipe pipe, long request, MemorySegment argument, long outCapacity,
-                                    SegmentAllocator allocator) {
+                                    SegmentAllocator allocator, BooleanSupplier callerMapsPipe) {
         if (request == LOCK) {
             return lock();
         } else if (request == UNLOCK) {
             return unlock(pipe);
         } else if (request == GETOFF && outCapacity >= INFO_SIZE) {
-            return getOff(pipe, allocator);
+            return getOff(pipe, allocator, callerMapsPipe);
         } else if (request == CREATE_REGION && argument.byteSize() >= INFO_SIZE) {
             return createRegion(pipe, goldfish_dma_ioctl_info.size(argument));
         }
@@ -66,12 +69,16 @@ public final class DmaIoctls {
 
     /**
      * GETOFF: {@code {phys_begin, size}} of the pipe's region: {@code {0, 0}} without one, {@code {0, size}}
-     * until its memory is allocated (at the first touch of a mapping, see {@link EmulatedRegion}), then the
-     * physical address.
+     * until it is mapped, then its physical address, as the driver answers. The emulator is not told of
+     * mmap, so the first GETOFF that finds the region mapped by the caller gives it its address
+     * ({@link EmulatedRegion#assignPhys()}).
      */
-    private static IoctlResult getOff(EmulatedPipe pipe, SegmentAllocator allocator) {
+    private static IoctlResult getOff(EmulatedPipe pipe, SegmentAllocator allocator, BooleanSupplier callerMapsPipe) {
         MemorySegment info = goldfish_dma_ioctl_info.allocate(allocator);
         EmulatedRegion region = pipe.region();
+        if (region != null && region.phys() == 0 && callerMapsPipe.getAsBoolean()) {
+            region.assignPhys();
+        }
         goldfish_dma_ioctl_info.phys_begin(info, region == null ? 0 : region.phys());
         goldfish_dma_ioctl_info.size(info, region == null ? 0 : region.size());
         return IoctlResult.ok(info);
@@ -80,17 +87,15 @@ public final class DmaIoctls {
     /**
      * CREATE_REGION: EINVAL unless {@code size} passes the driver's region size rule
      * ({@link DriverRules#isRegionSize}); EBUSY when the pipe has a region already (one per open pipe: more
-     * regions need more opens); otherwise the region is created with only its size recorded, as the driver
-     * does. Its memory and physical address come later, at the first touch of a mapping
-     * ({@link EmulatedRegion#ensureAllocated()}); it lives until the pipe is released. Nothing is copied back.
+     * regions need more opens); ENOMEM when its memory cannot be set up; otherwise the region is created in
+     * the pipe's {@link RegionFile}; its physical address comes when it is mapped (see GETOFF). It lives
+     * until the pipe is released. Nothing is copied back.
      */
     private static IoctlResult createRegion(EmulatedPipe pipe, long size) {
         if (!DriverRules.isRegionSize(size)) {
             return IoctlResult.failed(Errno.EINVAL);
         }
-        if (!pipe.attachRegion(size)) {
-            return IoctlResult.failed(Errno.EBUSY);
-        }
-        return IoctlResult.ok();
+        int errno = pipe.attachRegion(size);
+        return errno == 0 ? IoctlResult.ok() : IoctlResult.failed(errno);
     }
 }

@@ -5,6 +5,7 @@ import dev.goldfishdma.emulator.service.HostEnd;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
 import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.PollFd;
 
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,11 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * ioctls are {@link DmaIoctls}. The host side ({@link HostEnd}, any thread) queues bytes for the guest or
  * closes the pipe. A read that finds no data is parked and answered later through its
  * {@link ReadCompletion}, so that it never holds up the request thread.
+ *
+ * <p>The pipe's {@link RegionFile} exists from the open on, empty: a transport that lets the kernel map it
+ * for the guest registers it with the kernel when the device is opened, before any region is created. Pipes
+ * opened on the same device inode share it (see {@link GoldfishDevice#openPipe}): only the first of them to
+ * create a region can.
  */
 public final class EmulatedPipe implements HostEnd {
     /** Longest connect string: the prefix and the longest service name the driver's rules allow. */
@@ -55,14 +61,18 @@ public final class EmulatedPipe implements HostEnd {
     private final ArrayDeque<ParkedRead> parkedReads = new ArrayDeque<>();
     private final Set<PollWaiter> pollWaiters = new LinkedHashSet<>();
 
+    private final RegionFile regionFile;
     private EmulatedRegion region;
 
-    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services) {
+    /** A pipe holding {@code regionFile} (its own, or one it shares with pipes on the same inode). */
+    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services,
+                 RegionFile regionFile) {
         this.id = id;
         this.inode = inode;
         this.regions = regions;
         this.memory = memory;
         this.services = services;
+        this.regionFile = regionFile;
     }
 
     @Override
@@ -205,13 +215,38 @@ public final class EmulatedPipe implements HostEnd {
         return region;
     }
 
-    /** Gives the pipe a region of {@code size} bytes, unless it has one: false then. */
-    synchronized boolean attachRegion(long size) {
-        if (region != null) {
-            return false;
+    /**
+     * The file the region's memory lives in, shared with the other pipes on the same inode: empty until
+     * CREATE_REGION, closed after the last of those pipes and its region.
+     */
+    public RegionFile regionFile() {
+        return regionFile;
+    }
+
+    /**
+     * Gives the pipe a region of {@code size} bytes in its {@link RegionFile}, registered under a new
+     * physical address.
+     *
+     * @return 0; EBUSY when the pipe has a region already, or another pipe on the same inode made one in the
+     *         shared file; ENOMEM when its memory cannot be set up (the file cannot grow, or the emulator
+     *         cannot map it)
+     */
+    synchronized int attachRegion(long size) {
+        if (region != null || regionFile.allocated()) {
+            return Errno.EBUSY;
         }
-        region = new EmulatedRegion(size, id, inode, regions);
-        return true;
+        if (released) {
+            return Errno.EIO;
+        }
+        MemorySegment view;
+        try {
+            view = regionFile.allocate(size);
+        } catch (ErrnoException e) {
+            return Errno.ENOMEM;
+        }
+        region = new EmulatedRegion(size, id, inode, regionFile, view, regions);
+        regionFile.holds(region);
+        return 0;
     }
 
     /** The last reference to the open file went away: end the session, free the region. */
@@ -227,7 +262,9 @@ public final class EmulatedPipe implements HostEnd {
             inbound.clear();
             inboundBytes = 0;
             if (region != null) {
-                region.retire();
+                region.retire(); // closes the region file once no host thread uses it
+            } else {
+                regionFile.close();
             }
             ended = session;
         }

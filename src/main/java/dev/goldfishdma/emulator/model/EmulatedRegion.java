@@ -1,39 +1,39 @@
 package dev.goldfishdma.emulator.model;
 
-import dev.goldfishdma.device.DriverRules;
-
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * One pipe's DMA region: its size, the fake guest physical address it is given, and its memory as the
- * emulator holds it.
+ * One pipe's DMA region: its size, the fake guest physical address it is given, and its memory, a
+ * {@link RegionFile} the emulator has mapped.
  *
- * <p>Like the driver's coherent memory, the memory is allocated lazily, and that is also when the region
- * gets its physical address: at the first touch of a mapping ({@link #ensureAllocated()}), which is the
- * first time the emulator hears of one (a FUSE server is not told about mmap itself). Until then GETOFF
- * reports address 0. How the memory reaches the guest's mapping is the memory model's business (see the
- * package documentation).
+ * <p>The memory exists from CREATE_REGION on (the file is sized then; its pages are committed as they are
+ * first touched, by either side). The physical address, under which the host finds the region, is given as
+ * the driver gives it: once the region is mapped ({@link #assignPhys()}, which GETOFF calls when the caller
+ * has the region mapped; a FUSE server is not told of mmap itself); until then GETOFF reports 0.
  *
- * <p>Threads other than the request thread use the memory between {@link #acquire()} and {@link #release()},
- * so that it is freed only once the pipe is gone and nobody is using it.
+ * <p>The request thread, which also handles RELEASE, uses the memory through {@link #memory()}; other
+ * threads (host services) between {@link #acquire()} and {@link #release()}, so that the file is closed only
+ * once the pipe is gone and nobody is using it.
  */
 public final class EmulatedRegion {
     private final long size;
     private final long pipeId;
     private final long inode;
+    private final RegionFile file;
     private final RegionTable table;
 
     private long phys;
-    private Arena arena;
     private MemorySegment memory;
     private int users;
     private boolean retired;
 
-    EmulatedRegion(long size, long pipeId, long inode, RegionTable table) {
+    /** A region over {@code file}, already allocated as {@code memory}, without an address yet. */
+    EmulatedRegion(long size, long pipeId, long inode, RegionFile file, MemorySegment memory, RegionTable table) {
         this.size = size;
         this.pipeId = pipeId;
         this.inode = inode;
+        this.file = file;
+        this.memory = memory;
         this.table = table;
     }
 
@@ -47,50 +47,47 @@ public final class EmulatedRegion {
         return pipeId;
     }
 
-    /** The inode of the device file its pipe was opened on, where the guest's mapping of it lives. */
+    /** The inode of the device file its pipe was opened on, where the guest maps it. */
     public long inode() {
         return inode;
     }
 
-    /** The fake physical address, 0 until the memory is allocated. */
+    /** The fake physical address the host knows it by, 0 until {@link #assignPhys()}. */
     public synchronized long phys() {
         return phys;
     }
 
     /**
-     * The region's memory. The first call allocates it and gives the region its physical address, under
-     * which the host finds it from then on; later calls return the same memory.
+     * Gives the region its physical address, under which the host finds it from then on, unless it has one
+     * or is retired: the region has been mapped.
      *
-     * @return the memory, or null once the region is retired
-     * @throws OutOfMemoryError when the memory cannot be allocated
+     * @return the physical address, 0 once retired
      */
-    public synchronized MemorySegment ensureAllocated() {
-        if (retired) {
-            return null;
-        }
-        if (memory == null) {
-            Arena newArena = Arena.ofShared();
-            try {
-                memory = newArena.allocate(size, DriverRules.pageSize());
-            } catch (OutOfMemoryError e) {
-                newArena.close();
-                throw e;
-            }
-            arena = newArena;
+    synchronized long assignPhys() {
+        if (phys == 0 && !retired) {
             phys = table.allocatePhys(size);
             table.register(phys, this);
         }
-        return memory;
+        return phys;
+    }
+
+    /**
+     * The region's memory, for the request thread (which also retires the region, so it never sees the
+     * memory go away under it).
+     *
+     * @return the emulator's view of the region's file, or null once the region is retired
+     */
+    public synchronized MemorySegment memory() {
+        return retired ? null : memory;
     }
 
     /**
      * Starts a use of the memory by a thread other than the request thread.
      *
-     * @return the memory, or null when it is not allocated or the region is retired (then do not call
-     *         {@link #release()})
+     * @return the memory, or null when the region is retired (then do not call {@link #release()})
      */
     public synchronized MemorySegment acquire() {
-        if (retired || memory == null) {
+        if (retired) {
             return null;
         }
         users++;
@@ -100,10 +97,10 @@ public final class EmulatedRegion {
     /** Ends a use started by a successful {@link #acquire()}. */
     public synchronized void release() {
         users--;
-        freeIfUnused();
+        closeIfUnused();
     }
 
-    /** The pipe is gone: forget the physical address and free the memory once the last user lets go. */
+    /** The pipe is gone: forget the physical address, and close the file once the last user lets go. */
     synchronized void retire() {
         if (retired) {
             return;
@@ -112,14 +109,13 @@ public final class EmulatedRegion {
         if (phys != 0) {
             table.unregister(phys, this);
         }
-        freeIfUnused();
+        closeIfUnused();
     }
 
-    private void freeIfUnused() {
-        if (retired && users == 0 && arena != null) {
-            arena.close();
-            arena = null;
+    private void closeIfUnused() {
+        if (retired && users == 0 && memory != null) {
             memory = null;
+            file.close();
         }
     }
 }

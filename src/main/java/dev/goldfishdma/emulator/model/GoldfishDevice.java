@@ -2,6 +2,7 @@ package dev.goldfishdma.emulator.model;
 
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.libc.ErrnoException;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +21,8 @@ public final class GoldfishDevice {
     private final RegionTable regions;
     private final RegionMemory memory;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
+    /** The region file of each inode with pipes open: normally one pipe per inode. */
+    private final Map<Long, RegionFile> filesByInode = new ConcurrentHashMap<>();
 
     /**
      * A device without pipes.
@@ -40,15 +43,36 @@ public final class GoldfishDevice {
     }
 
     /**
-     * A new pipe: the device was opened.
+     * A new pipe: the device was opened. Its {@link RegionFile} is a new one, or, when pipes are open on the
+     * same inode already (an open through {@code /proc/self/fd/N} of an open pipe), theirs: the kernel maps
+     * an inode through one file.
      *
      * @param id    the number the pipe is known by until released; unique among open pipes
      * @param inode the inode of the device file it was opened on
+     * @return the pipe
+     * @throws ErrnoException when the pipe's {@link RegionFile} cannot be created (e.g. EMFILE)
      */
-    public EmulatedPipe openPipe(long id, long inode) {
-        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services);
+    public EmulatedPipe openPipe(long id, long inode) throws ErrnoException {
+        RegionFile file = filesByInode.get(inode);
+        if (file == null || !file.retain()) {
+            file = RegionFile.create(id);
+            filesByInode.put(inode, file);
+        }
+        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services, file);
         pipes.put(id, pipe);
         return pipe;
+    }
+
+    /**
+     * The size of the region file of the pipes open on device inode {@code inode}: what the device file's
+     * size is for the kernel. 0 when no pipe is open on it, or none made a region.
+     *
+     * @param inode a device inode
+     * @return the size in bytes
+     */
+    public long regionSizeOnInode(long inode) {
+        RegionFile file = filesByInode.get(inode);
+        return file == null ? 0 : file.size();
     }
 
     /** The open pipe {@code id}, or null. */
@@ -65,6 +89,9 @@ public final class GoldfishDevice {
         EmulatedPipe pipe = pipes.remove(id);
         if (pipe != null) {
             pipe.release();
+            if (pipes.values().stream().noneMatch(other -> other.inode() == pipe.inode())) {
+                filesByInode.remove(pipe.inode(), pipe.regionFile());
+            }
         }
     }
 
@@ -77,9 +104,11 @@ public final class GoldfishDevice {
 
     /**
      * The status file's text, as of now: {@code pipes N}, {@code regions M}, {@code nodes K}, then one
-     * {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region.
+     * {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region
+     * (a region's address is 0 until it is mapped).
      *
      * @param deviceNodes the device inodes the kernel still holds (they go away with FORGET)
+     * @return the text
      */
     public String statusText(long deviceNodes) {
         List<EmulatedPipe> live = new ArrayList<>(pipes.values());

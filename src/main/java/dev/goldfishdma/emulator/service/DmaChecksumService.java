@@ -98,18 +98,8 @@ public final class DmaChecksumService implements HostService {
         }
 
         private int checksum(long phys, long offset, long length, CRC32C crc) {
-            MemorySegment chunkBuffer = buffer();
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(STAGING_SIZE, length - done);
-                MemorySegment chunk = chunkBuffer.asSlice(0, n);
-                int status = pipe.memory().read(phys, offset + done, chunk);
-                if (status != 0) {
-                    return status;
-                }
-                crc.update(chunk.asByteBuffer());
-                done += n;
-            }
-            return 0;
+            // The region's bytes in place where the memory model allows it (no copy), else in pieces.
+            return pipe.memory().scan(phys, offset, length, piece -> crc.update(piece.asByteBuffer()));
         }
 
         private int fill(int seed, long phys, long offset, long length, CRC32C crc) {

@@ -1535,6 +1535,42 @@ public class LibcConstants extends LibcConstants$shared {
     public static int MAP_ANONYMOUS() {
         return MAP_ANONYMOUS;
     }
+    private static final int MS_SYNC = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define MS_SYNC 4
+     * }
+     */
+    public static int MS_SYNC() {
+        return MS_SYNC;
+    }
+    private static final int MADV_DONTNEED = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_DONTNEED 4
+     * }
+     */
+    public static int MADV_DONTNEED() {
+        return MADV_DONTNEED;
+    }
+    private static final int MADV_PAGEOUT = (int)21L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_PAGEOUT 21
+     * }
+     */
+    public static int MADV_PAGEOUT() {
+        return MADV_PAGEOUT;
+    }
+    private static final int MADV_POPULATE_WRITE = (int)23L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_POPULATE_WRITE 23
+     * }
+     */
+    public static int MADV_POPULATE_WRITE() {
+        return MADV_POPULATE_WRITE;
+    }
     private static final int MS_RDONLY = (int)1L;
     /**
      * {@snippet lang=c :

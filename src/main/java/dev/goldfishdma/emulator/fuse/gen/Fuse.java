@@ -473,6 +473,15 @@ public class Fuse extends Fuse$shared {
     public static int FUSE_MAX_PAGES() {
         return FUSE_MAX_PAGES;
     }
+    private static final int FUSE_EXPLICIT_INVAL_DATA = (int)33554432L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_EXPLICIT_INVAL_DATA 33554432
+     * }
+     */
+    public static int FUSE_EXPLICIT_INVAL_DATA() {
+        return FUSE_EXPLICIT_INVAL_DATA;
+    }
     private static final int FUSE_INIT_EXT = (int)1073741824L;
     /**
      * {@snippet lang=c :
