@@ -1,5 +1,6 @@
 package dev.goldfishdma.cli;
 
+import dev.goldfishdma.emulator.EmulatorOptions;
 import dev.goldfishdma.emulator.GoldfishPipeEmulator;
 import dev.goldfishdma.emulator.MemoryMode;
 import picocli.CommandLine.Command;
@@ -33,11 +34,17 @@ final class EmulatorCommand implements Callable<Integer> {
             description = MemoryOption.DESCRIPTION)
     MemoryMode memory = MemoryMode.fromSystemProperty();
 
+    /** {@return the emulator's options as given on the command line} */
+    EmulatorOptions options() {
+        return EmulatorOptions.builder().memory(memory).build();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Files.createDirectories(dir);
-        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(), memory);
+        GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
+                options());
         Thread stop = new Thread(emulator::close, "goldfish-dma emulator shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
         out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());

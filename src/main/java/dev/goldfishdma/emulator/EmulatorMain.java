@@ -3,11 +3,13 @@ package dev.goldfishdma.emulator;
 import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The emulator as a command: {@code EmulatorMain [--memory=auto|passthrough|page-cache] <mountDir>} mounts
- * the emulated device on {@code mountDir} and serves it in the foreground until SIGTERM or SIGINT, then
- * unmounts. {@code --memory} chooses how regions are shared with the guest ({@link MemoryMode}; default: the
+ * The emulator as a command: {@code EmulatorMain [OPTION]... <mountDir>} mounts the emulated device on
+ * {@code mountDir} and serves it in the foreground until SIGTERM or SIGINT, then unmounts. The options are
+ * those of {@link EmulatorOptions}; {@code --memory} chooses how regions are shared with the guest ({@link MemoryMode}; default: the
  * system property {@value MemoryMode#PROPERTY}, else {@code auto}); the status file's {@code memory} line says which
  * one is in use.
  *
@@ -27,41 +29,39 @@ public final class EmulatorMain {
     private EmulatorMain() {
     }
 
-    /** The option that chooses the memory model. */
-    public static final String MEMORY_OPTION = "--memory=";
-
     /**
      * Runs the emulator.
      *
-     * @param args {@code [--memory=MODE] <mountDir>}
+     * @param args {@code [OPTION]... <mountDir>}, the options as {@link EmulatorOptions#parse(List)} reads them
      * @throws InterruptedException if the main thread is interrupted while the emulator serves
      */
     public static void main(String[] args) throws InterruptedException {
-        MemoryMode memory;
-        String dir;
+        EmulatorOptions options;
+        String dir = null;
         try {
-            memory = MemoryMode.fromSystemProperty();
-            dir = null;
+            List<String> optionArgs = new ArrayList<>();
             for (String arg : args) {
-                if (arg.startsWith(MEMORY_OPTION)) {
-                    memory = MemoryMode.fromOptionName(arg.substring(MEMORY_OPTION.length()));
-                } else if (dir == null && !arg.startsWith("-")) {
+                if (arg.startsWith("-")) {
+                    optionArgs.add(arg);
+                } else if (dir == null) {
                     dir = arg;
                 } else {
                     throw new IllegalArgumentException("unexpected argument: " + arg);
                 }
             }
+            options = EmulatorOptions.parse(optionArgs);
             if (dir == null) {
                 throw new IllegalArgumentException("the directory to mount on is missing");
             }
         } catch (IllegalArgumentException e) {
-            System.err.println("usage: EmulatorMain [--memory=auto|passthrough|page-cache] <mountDir>: " + e.getMessage());
+            System.err.println("usage: EmulatorMain [OPTION]... <mountDir>: " + e.getMessage() + "\noptions:\n"
+                    + EmulatorOptions.usage());
             System.exit(2);
             return;
         }
         GoldfishPipeEmulator emulator;
         try {
-            emulator = GoldfishPipeEmulator.start(Path.of(dir), GoldfishPipeEmulator.defaultServices(), memory);
+            emulator = GoldfishPipeEmulator.start(Path.of(dir), GoldfishPipeEmulator.defaultServices(), options);
         } catch (Exception e) {
             System.err.println("goldfish emulator: cannot start on " + dir + ": " + e.getMessage());
             System.exit(e instanceof FuseUnavailableException ? EXIT_FUSE_UNAVAILABLE : 1);

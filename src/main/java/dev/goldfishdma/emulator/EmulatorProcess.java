@@ -102,6 +102,21 @@ public final class EmulatorProcess implements AutoCloseable {
      *                     log, or, when this user can mount FUSE in no way, says what is missing
      */
     public static EmulatorProcess start(Path mountDir, MemoryMode memory, Duration readyTimeout) throws IOException {
+        return start(mountDir, EmulatorOptions.builder().memory(memory).build(), readyTimeout);
+    }
+
+    /**
+     * Starts the emulator on the existing directory {@code mountDir} with {@code options} and returns once it
+     * prints its ready line.
+     *
+     * @param mountDir     an existing directory
+     * @param options      how the child serves (see {@link EmulatorOptions}), passed to it as arguments
+     * @param readyTimeout how long to wait for the ready line
+     * @return the running child
+     * @throws IOException as {@link #start(Path, MemoryMode, Duration)}
+     */
+    public static EmulatorProcess start(Path mountDir, EmulatorOptions options, Duration readyTimeout)
+            throws IOException {
         Path dir = mountDir.toAbsolutePath().normalize();
         Path workDir = dir.getParent();
         if (workDir == null) {
@@ -119,8 +134,9 @@ public final class EmulatorProcess implements AutoCloseable {
                 command.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName(),
-                EmulatorMain.MEMORY_OPTION + memory.optionName(), dir.toString()));
+        command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName()));
+        command.addAll(options.toArguments());
+        command.add(dir.toString());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

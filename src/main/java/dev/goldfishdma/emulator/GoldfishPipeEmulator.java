@@ -88,7 +88,22 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              MemoryMode memory) throws IOException {
-        FuseServer.Passthrough passthrough = switch (memory) {
+        return start(mountDir, services, EmulatorOptions.builder().memory(memory).build());
+    }
+
+    /**
+     * Mounts the emulator on the existing directory {@code mountDir} with {@code options} and returns once it
+     * serves. A dead mount left there by a killed emulator is detached first.
+     *
+     * @param mountDir an existing directory
+     * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
+     * @param options  how to serve (see {@link EmulatorOptions})
+     * @return the emulator, serving
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
+     */
+    public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
+                                             EmulatorOptions options) throws IOException {
+        FuseServer.Passthrough passthrough = switch (options.memory()) {
             case AUTO -> FuseServer.Passthrough.TRY;
             case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
             case PAGE_CACHE -> FuseServer.Passthrough.NEVER;

@@ -197,6 +197,7 @@ class EmulatorLifecycleTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, process.exitValue(), output);
-        assertTrue(output.contains("usage: EmulatorMain [--memory=auto|passthrough|page-cache] <mountDir>"), output);
+        assertTrue(output.contains("usage: EmulatorMain [OPTION]... <mountDir>"), output);
+        assertTrue(output.contains(EmulatorOptions.usage()), output);
     }
 }
