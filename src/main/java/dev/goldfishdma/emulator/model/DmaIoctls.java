@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 /**
  * What the goldfish DMA ioctls do on a pipe of the emulated device: {@code LOCK}, {@code UNLOCK},
  * {@code GETOFF} and {@code CREATE_REGION}, each an {@code _IOWR('G', n, struct goldfish_dma_ioctl_info)},
- * as the driver does them (see the project's DEVICE.md); any other request is ENOTTY.
+ * as the driver ({@code goldfish_pipe_v2.c}) does them; any other request is ENOTTY.
  *
  * <p>The argument arrives as the bytes the kernel copied in from the caller, and the answer says what to
  * copy back: a request whose argument was not copied in (or cannot be copied out) whole is not one of

@@ -23,7 +23,8 @@
  * today is {@code dev.goldfishdma.emulator.fuse}.
  *
  * <h2>Where the emulated device differs from the driver</h2>
- * The driver is {@code goldfish_pipe_v2.c} (see the project's DEVICE.md). Everything not listed here
+ * The driver is {@code goldfish_pipe_v2.c} (android-goldfish 4.x kernels; later {@code goldfish_pipe.c} in AOSP
+ * {@code kernel/common-modules/virtual-device}). Everything not listed here
  * behaves as the driver does: one pipe per open, the connect string, EAGAIN under O_NONBLOCK, parked
  * blocking reads, 0 for zero-length I/O, EIO after the host closed the pipe, POLLERR then, the four DMA
  * ioctls with their errors (EINVAL, EBUSY, ENOTTY, and EFAULT for a bad pointer, which the kernel's FUSE
