@@ -58,14 +58,18 @@ public final class WorkDirectory {
         Path dir = Files.createTempDirectory(prefix);
         try {
             ProcessHandle self = ProcessHandle.current();
-            Files.writeString(dir.resolve(MARKER), MARKER_TITLE + "\npid " + self.pid() + "\nstart "
-                    + self.info().startInstant().map(Instant::toString).orElse("unknown") + "\n",
-                    StandardCharsets.UTF_8);
+            markOwner(dir, self.pid(), self.info().startInstant().map(Instant::toString).orElse("unknown"));
         } catch (IOException | RuntimeException e) {
             delete(dir);
             throw e;
         }
         return dir;
+    }
+
+    /** Writes the marker naming process {@code pid}, started at {@code start} ({@link Instant#toString()}). */
+    static void markOwner(Path dir, long pid, String start) throws IOException {
+        Files.writeString(dir.resolve(MARKER), MARKER_TITLE + "\npid " + pid + "\nstart " + start + "\n",
+                StandardCharsets.UTF_8);
     }
 
     /**
