@@ -34,17 +34,49 @@ final class EmulatorCommand implements Callable<Integer> {
             description = MemoryOption.DESCRIPTION)
     MemoryMode memory = MemoryMode.fromSystemProperty();
 
+    // ---- access and accounting (EmulatorOptions) -------------------------------------------------------------
+
+    @Option(names = "--allow-other", description = "Let every local user use the device (mode 0666; by default only "
+            + "this user can reach the mount, root included). Their regions stay their own: the dma service resolves "
+            + "only the caller's regions, and the status file stays readable by this user alone. Other users share "
+            + "the pipe and region limits. As an ordinary user it needs user_allow_other in /etc/fuse.conf.")
+    boolean allowOther;
+
+    @Option(names = "--non-empty", description = "Mount over DIR even when it is not empty, hiding what it holds.")
+    boolean nonEmpty;
+
+    @Option(names = "--max-pipes", paramLabel = "N", description = "Pipes open at once, all users together; an "
+            + "open past it fails with ENFILE. Default: " + EmulatorOptions.DEFAULT_MAX_PIPES + ".")
+    int maxPipes = EmulatorOptions.DEFAULT_MAX_PIPES;
+
+    @Option(names = "--max-region-bytes-per-user", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "Bytes of DMA regions one user may hold; CREATE_REGION past it fails with ENOMEM. "
+                    + "Default: 1GiB.")
+    long maxRegionBytesPerUser = EmulatorOptions.DEFAULT_MAX_REGION_BYTES_PER_USER;
+
+    @Option(names = "--max-region-bytes", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "Bytes of DMA regions of all users together; CREATE_REGION past it fails with ENOMEM. "
+                    + "Default: 2GiB.")
+    long maxRegionBytes = EmulatorOptions.DEFAULT_MAX_REGION_BYTES;
+
     /** {@return the emulator's options as given on the command line} */
     EmulatorOptions options() {
-        return EmulatorOptions.builder().memory(memory).build();
+        return EmulatorOptions.builder().memory(memory).allowOther(allowOther).nonEmpty(nonEmpty).maxPipes(maxPipes)
+                .maxRegionBytesPerUser(maxRegionBytesPerUser).maxRegionBytes(maxRegionBytes).build();
     }
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        EmulatorOptions options = options();
+        // A dead mount of a killed emulator first: any other look at DIR would fail with ENOTCONN.
+        int detached = GoldfishPipeEmulator.detachDeadMounts(dir);
+        if (detached > 0) {
+            out.println(GoldfishPipeEmulator.describeDetached(detached, dir));
+        }
         Files.createDirectories(dir);
         GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
-                options());
+                options);
         Thread stop = new Thread(emulator::close, "goldfish-dma emulator shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
         out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());

@@ -6,17 +6,16 @@ import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Chooses the goldfish pipe device to work on, the one place that does: the path given, else the real device
  * at the first of {@link DriverRules#DEVICE_PATHS} that exists, else an emulated device started for the
- * purpose on a fresh temporary directory, which {@link #close()} stops and removes. {@link #choice()} and
+ * purpose on a fresh temporary directory ({@link WorkDirectory}: those of killed runs are removed then),
+ * which {@link #close()} stops and removes. {@link #choice()} and
  * {@link #reason()} say which it chose and why. For tools, benchmarks and programs that should run anywhere.
  *
  * {@snippet :
@@ -85,7 +84,7 @@ public final class AvailableDevice implements AutoCloseable {
         if (real.isPresent()) {
             return new AvailableDevice(real.get(), Choice.FOUND, null, null);
         }
-        Path workDir = Files.createTempDirectory("goldfish-dma-");
+        Path workDir = WorkDirectory.create("goldfish-dma-");
         try {
             EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")), memory);
             return new AvailableDevice(emulator.devicePath(), Choice.EMULATED, emulator, workDir);
@@ -191,14 +190,6 @@ public final class AvailableDevice implements AutoCloseable {
     }
 
     private static void delete(Path dir) throws IOException {
-        Objects.requireNonNull(dir);
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        WorkDirectory.delete(Objects.requireNonNull(dir));
     }
 }

@@ -1,5 +1,7 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.text.ByteSizes;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,10 +16,43 @@ public final class EmulatorOptions {
     /** The option that chooses the memory model, as {@link EmulatorMain} takes it. */
     public static final String MEMORY_OPTION = "--memory=";
 
+    // ---- access, accounting and lifecycle -----------------------------------------------------------------
+
+    /** The flag that lets other users use the device: {@link #allowOther()}. */
+    public static final String ALLOW_OTHER_OPTION = "--allow-other";
+    /** The flag that lets the emulator mount over a directory that is not empty: {@link #nonEmpty()}. */
+    public static final String NON_EMPTY_OPTION = "--non-empty";
+    /** The option that bounds the open pipes: {@link #maxPipes()}. */
+    public static final String MAX_PIPES_OPTION = "--max-pipes=";
+    /** The option that bounds one user's region bytes: {@link #maxRegionBytesPerUser()}. */
+    public static final String MAX_REGION_BYTES_PER_USER_OPTION = "--max-region-bytes-per-user=";
+    /** The option that bounds all users' region bytes: {@link #maxRegionBytes()}. */
+    public static final String MAX_REGION_BYTES_OPTION = "--max-region-bytes=";
+    /** The flag that ties {@link EmulatorMain} to the process that started it: {@link #exitWithParent()}. */
+    public static final String EXIT_WITH_PARENT_OPTION = "--exit-with-parent";
+    /** The default of {@link #maxPipes()}: 256. */
+    public static final int DEFAULT_MAX_PIPES = 256;
+    /** The default of {@link #maxRegionBytesPerUser()}: 1 GiB. */
+    public static final long DEFAULT_MAX_REGION_BYTES_PER_USER = 1L << 30;
+    /** The default of {@link #maxRegionBytes()}: 2 GiB. */
+    public static final long DEFAULT_MAX_REGION_BYTES = 2L << 30;
+
     private final MemoryMode memory;
+    private final boolean allowOther;
+    private final boolean nonEmpty;
+    private final int maxPipes;
+    private final long maxRegionBytesPerUser;
+    private final long maxRegionBytes;
+    private final boolean exitWithParent;
 
     private EmulatorOptions(Builder builder) {
         this.memory = builder.memory;
+        this.allowOther = builder.allowOther;
+        this.nonEmpty = builder.nonEmpty;
+        this.maxPipes = builder.maxPipes;
+        this.maxRegionBytesPerUser = builder.maxRegionBytesPerUser;
+        this.maxRegionBytes = builder.maxRegionBytes;
+        this.exitWithParent = builder.exitWithParent;
     }
 
     /**
@@ -37,12 +72,76 @@ public final class EmulatorOptions {
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.memory = memory;
+        builder.allowOther = allowOther;
+        builder.nonEmpty = nonEmpty;
+        builder.maxPipes = maxPipes;
+        builder.maxRegionBytesPerUser = maxRegionBytesPerUser;
+        builder.maxRegionBytes = maxRegionBytes;
+        builder.exitWithParent = exitWithParent;
         return builder;
     }
 
     /** {@return how regions are shared with the guest's mappings} */
     public MemoryMode memory() {
         return memory;
+    }
+
+    /**
+     * Whether users other than the one running the emulator may use the device (default false). By default
+     * the kernel lets no other user reach the mount at all, root included, and the device is mode 0600.
+     * With this, the device is mode 0666: every local user can open pipes, connect to the services and
+     * create regions (counted against the limits below, so one user can take the pipes and region bytes
+     * others would need). Regions stay private: the {@code dma} service and every host lookup resolve only
+     * the caller's own uid's regions, and the status file, which lists every user's pipes and regions, stays
+     * readable by the emulator's user alone. Through fusermount3 (an ordinary user) it needs
+     * {@code user_allow_other} in {@code /etc/fuse.conf}.
+     *
+     * @return whether other users may use the device
+     */
+    public boolean allowOther() {
+        return allowOther;
+    }
+
+    /** {@return whether the emulator may mount over a directory that is not empty, hiding it (default false)} */
+    public boolean nonEmpty() {
+        return nonEmpty;
+    }
+
+    /**
+     * {@return how many pipes may be open at once, all users together (default {@value #DEFAULT_MAX_PIPES});
+     * an open past it fails with ENFILE}
+     */
+    public int maxPipes() {
+        return maxPipes;
+    }
+
+    /**
+     * {@return how many bytes of live regions one uid may hold (default 1 GiB); a CREATE_REGION past it
+     * fails with ENOMEM}
+     */
+    public long maxRegionBytesPerUser() {
+        return maxRegionBytesPerUser;
+    }
+
+    /**
+     * {@return how many bytes of live regions all users together may hold (default 2 GiB); a CREATE_REGION
+     * past it fails with ENOMEM}
+     */
+    public long maxRegionBytes() {
+        return maxRegionBytes;
+    }
+
+    /**
+     * Whether {@link EmulatorMain} ends, unmounting, when the process that started it is gone (default
+     * false): when its standard input reaches its end (the parent holds the other end of a pipe, which the
+     * kernel closes however the parent dies, SIGKILL included), and by {@code PR_SET_PDEATHSIG} (SIGTERM
+     * when the parent's starting thread ends). {@link EmulatorProcess} always sets it; a person running the
+     * command from a shell leaves it off, so that the end of a terminal's input does not stop it.
+     *
+     * @return whether the emulator watches its parent
+     */
+    public boolean exitWithParent() {
+        return exitWithParent;
     }
 
     /**
@@ -58,6 +157,23 @@ public final class EmulatorOptions {
         for (String argument : arguments) {
             if (argument.startsWith(MEMORY_OPTION)) {
                 builder.memory(MemoryMode.fromOptionName(argument.substring(MEMORY_OPTION.length())));
+            } else if (argument.equals(ALLOW_OTHER_OPTION)) {
+                builder.allowOther(true);
+            } else if (argument.equals(NON_EMPTY_OPTION)) {
+                builder.nonEmpty(true);
+            } else if (argument.equals(EXIT_WITH_PARENT_OPTION)) {
+                builder.exitWithParent(true);
+            } else if (argument.startsWith(MAX_PIPES_OPTION)) {
+                String value = argument.substring(MAX_PIPES_OPTION.length());
+                try {
+                    builder.maxPipes(Integer.parseInt(value));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(argument + ": not a number of pipes: \"" + value + "\"", e);
+                }
+            } else if (argument.startsWith(MAX_REGION_BYTES_PER_USER_OPTION)) {
+                builder.maxRegionBytesPerUser(size(argument, MAX_REGION_BYTES_PER_USER_OPTION));
+            } else if (argument.startsWith(MAX_REGION_BYTES_OPTION)) {
+                builder.maxRegionBytes(size(argument, MAX_REGION_BYTES_OPTION));
             } else {
                 throw new IllegalArgumentException("unknown emulator option: " + argument);
             }
@@ -65,16 +181,47 @@ public final class EmulatorOptions {
         return builder.build();
     }
 
-    /** {@return these options as {@link #parse(List)} reads them: every option, defaults included} */
+    private static long size(String argument, String option) {
+        try {
+            return ByteSizes.parse(argument.substring(option.length()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(argument + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@return these options as {@link #parse(List)} reads them: every option that takes a value, defaults
+     * included, and every flag that is set}
+     */
     public List<String> toArguments() {
         List<String> arguments = new ArrayList<>();
         arguments.add(MEMORY_OPTION + memory.optionName());
+        if (allowOther) {
+            arguments.add(ALLOW_OTHER_OPTION);
+        }
+        if (nonEmpty) {
+            arguments.add(NON_EMPTY_OPTION);
+        }
+        arguments.add(MAX_PIPES_OPTION + maxPipes);
+        arguments.add(MAX_REGION_BYTES_PER_USER_OPTION + ByteSizes.format(maxRegionBytesPerUser));
+        arguments.add(MAX_REGION_BYTES_OPTION + ByteSizes.format(maxRegionBytes));
+        if (exitWithParent) {
+            arguments.add(EXIT_WITH_PARENT_OPTION);
+        }
         return List.copyOf(arguments);
     }
 
     /** {@return the options {@link #parse(List)} takes, one per line, for a usage message} */
     public static String usage() {
-        return "  " + MEMORY_OPTION + "auto|passthrough|page-cache   how regions are shared with the guest (default auto)";
+        return "  " + MEMORY_OPTION + "auto|passthrough|page-cache   how regions are shared with the guest (default auto)"
+                + "\n  " + ALLOW_OTHER_OPTION + "   let other users use the device (mode 0666; their regions stay their own)"
+                + "\n  " + NON_EMPTY_OPTION + "   mount over a directory that is not empty"
+                + "\n  " + MAX_PIPES_OPTION + "N   open pipes of all users (default " + DEFAULT_MAX_PIPES + "; then ENFILE)"
+                + "\n  " + MAX_REGION_BYTES_PER_USER_OPTION + "SIZE   region bytes per user (default "
+                + ByteSizes.format(DEFAULT_MAX_REGION_BYTES_PER_USER) + "; then ENOMEM)"
+                + "\n  " + MAX_REGION_BYTES_OPTION + "SIZE   region bytes of all users (default "
+                + ByteSizes.format(DEFAULT_MAX_REGION_BYTES) + "; then ENOMEM)"
+                + "\n  " + EXIT_WITH_PARENT_OPTION + "   end when standard input ends or the parent process dies";
     }
 
     @Override
@@ -95,6 +242,12 @@ public final class EmulatorOptions {
     /** Builds {@link EmulatorOptions}; starts from the {@linkplain #defaults() defaults}. */
     public static final class Builder {
         private MemoryMode memory = MemoryMode.fromSystemProperty();
+        private boolean allowOther;
+        private boolean nonEmpty;
+        private int maxPipes = DEFAULT_MAX_PIPES;
+        private long maxRegionBytesPerUser = DEFAULT_MAX_REGION_BYTES_PER_USER;
+        private long maxRegionBytes = DEFAULT_MAX_REGION_BYTES;
+        private boolean exitWithParent;
 
         private Builder() {
         }
@@ -108,6 +261,86 @@ public final class EmulatorOptions {
         public Builder memory(MemoryMode memory) {
             this.memory = Objects.requireNonNull(memory, "memory");
             return this;
+        }
+
+        /**
+         * Sets whether other users may use the device ({@link EmulatorOptions#allowOther()}).
+         *
+         * @param allowOther true to let them
+         * @return this builder
+         */
+        public Builder allowOther(boolean allowOther) {
+            this.allowOther = allowOther;
+            return this;
+        }
+
+        /**
+         * Sets whether a directory that is not empty may be mounted over ({@link EmulatorOptions#nonEmpty()}).
+         *
+         * @param nonEmpty true to allow it
+         * @return this builder
+         */
+        public Builder nonEmpty(boolean nonEmpty) {
+            this.nonEmpty = nonEmpty;
+            return this;
+        }
+
+        /**
+         * Sets how many pipes may be open at once ({@link EmulatorOptions#maxPipes()}).
+         *
+         * @param maxPipes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxPipes} is less than 1
+         */
+        public Builder maxPipes(int maxPipes) {
+            if (maxPipes < 1) {
+                throw new IllegalArgumentException(MAX_PIPES_OPTION + maxPipes + ": at least 1 pipe");
+            }
+            this.maxPipes = maxPipes;
+            return this;
+        }
+
+        /**
+         * Sets how many region bytes one uid may hold ({@link EmulatorOptions#maxRegionBytesPerUser()}).
+         *
+         * @param bytes positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is not positive
+         */
+        public Builder maxRegionBytesPerUser(long bytes) {
+            this.maxRegionBytesPerUser = positive(MAX_REGION_BYTES_PER_USER_OPTION, bytes);
+            return this;
+        }
+
+        /**
+         * Sets how many region bytes all users may hold ({@link EmulatorOptions#maxRegionBytes()}).
+         *
+         * @param bytes positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is not positive
+         */
+        public Builder maxRegionBytes(long bytes) {
+            this.maxRegionBytes = positive(MAX_REGION_BYTES_OPTION, bytes);
+            return this;
+        }
+
+        /**
+         * Sets whether {@link EmulatorMain} ends with the process that started it
+         * ({@link EmulatorOptions#exitWithParent()}).
+         *
+         * @param exitWithParent true to watch the parent
+         * @return this builder
+         */
+        public Builder exitWithParent(boolean exitWithParent) {
+            this.exitWithParent = exitWithParent;
+            return this;
+        }
+
+        private static long positive(String option, long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException(option + bytes + ": at least 1 byte");
+            }
+            return bytes;
         }
 
         /** {@return the options} */

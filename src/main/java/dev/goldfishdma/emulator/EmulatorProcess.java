@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -31,10 +33,33 @@ import java.util.concurrent.TimeoutException;
  * ({@code -XX:ErrorFile}), never into the working directory. The log is removed on close unless the child
  * crashed. {@link #close()} stops it and guarantees that
  * no mount remains on the directory, even when the child had to be killed.
+ *
+ * <p>The child never outlives this JVM: it runs with {@code --exit-with-parent}
+ * ({@link EmulatorOptions#exitWithParent()}), its standard input is a pipe whose other end only this JVM
+ * holds, and the kernel closes that end however this JVM ends, SIGKILL included; the child then unmounts
+ * and exits. It is also started from a thread that lives as long as this JVM, so that its
+ * {@code PR_SET_PDEATHSIG}, which the kernel ties to the starting thread, fires only when this JVM dies.
+ *
+ * <p>Its heap is limited to {@value #DEFAULT_HEAP} (the system property {@value #HEAP_PROPERTY} overrides
+ * it, e.g. {@code 32m}): region memory is off-heap (memfds the emulator maps), so the heap holds only
+ * requests in flight, the bytes queued for guests, the status text and the JVM's own classes' objects.
  */
 public final class EmulatorProcess implements AutoCloseable {
     /** How long {@link #start(Path)} waits for the child to serve. */
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
+    /** The system property that sets the child's {@code -Xmx}, e.g. {@code 64m}. */
+    public static final String HEAP_PROPERTY = "goldfish.emulator.heap";
+    /** The child's {@code -Xmx} unless {@value #HEAP_PROPERTY} says otherwise. */
+    public static final String DEFAULT_HEAP = "64m";
+    /**
+     * Starts every child: a thread as long-lived as this JVM, since PR_SET_PDEATHSIG signals the child when
+     * the thread that started it ends, not when its process does.
+     */
+    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "goldfish-emulator-launcher");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final long TERM_WAIT_SECONDS = 10;
     private static final long KILL_WAIT_SECONDS = 10;
 
@@ -127,6 +152,7 @@ public final class EmulatorProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java,
                 "--enable-native-access=ALL-UNNAMED",
+                "-Xmx" + System.getProperty(HEAP_PROPERTY, DEFAULT_HEAP),
                 "-XX:ErrorFile=" + workDir.resolve("hs_err_emulator_pid%p.log")));
         // How to mount, when this JVM was told (see FuseMount): the child mounts, so it must know.
         for (String property : List.of(FuseMount.METHOD_PROPERTY, FuseMount.FUSERMOUNT_PROPERTY)) {
@@ -135,13 +161,13 @@ public final class EmulatorProcess implements AutoCloseable {
             }
         }
         command.addAll(List.of("-cp", libraryClassPath(), EmulatorMain.class.getName()));
-        command.addAll(options.toArguments());
+        command.addAll(options.toBuilder().exitWithParent(true).build().toArguments());
         command.add(dir.toString());
+        // Standard input stays a pipe (the default): this JVM holds its other end until close() or death.
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        Process process = builder.start();
+        Process process = launch(builder);
         CompletableFuture<String> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> readStdout(process, ready), "goldfish-emulator-stdout-" + process.pid());
         reader.setDaemon(true);
@@ -165,6 +191,21 @@ public final class EmulatorProcess implements AutoCloseable {
         }
         Path device = Path.of(line.substring(EmulatorMain.READY.length() + 1));
         return new EmulatorProcess(process, dir, device, logFile);
+    }
+
+    /** Starts {@code builder} on {@link #LAUNCHER}. */
+    private static Process launch(ProcessBuilder builder) throws IOException {
+        try {
+            return LAUNCHER.submit(builder::start).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot start the emulator: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while starting the emulator");
+        }
     }
 
     /**
@@ -306,6 +347,11 @@ public final class EmulatorProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // the child is gone already
         }
         FuseMount.detachAll(mountDir);
         // The log only matters when the child crashed; then its crash report lies beside it.

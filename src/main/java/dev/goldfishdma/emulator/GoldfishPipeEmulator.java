@@ -1,7 +1,10 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.emulator.fuse.FuseMount;
 import dev.goldfishdma.emulator.fuse.FuseServer;
+import dev.goldfishdma.emulator.fuse.MountSettings;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
+import dev.goldfishdma.emulator.model.RegionLimits;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
@@ -93,7 +96,9 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
 
     /**
      * Mounts the emulator on the existing directory {@code mountDir} with {@code options} and returns once it
-     * serves. A dead mount left there by a killed emulator is detached first.
+     * serves. A dead mount left there by a killed emulator is detached first ({@link #deadMountsDetached()}
+     * says so). By default only this user may use the device, and only an empty directory is mounted on
+     * ({@link EmulatorOptions#allowOther()}, {@link EmulatorOptions#nonEmpty()}).
      *
      * @param mountDir an existing directory
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
@@ -108,7 +113,37 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
             case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
             case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
         };
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough));
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough,
+                new MountSettings(options.allowOther(), options.nonEmpty()),
+                new RegionLimits(options.maxPipes(), options.maxRegionBytesPerUser(), options.maxRegionBytes())));
+    }
+
+    /**
+     * Detaches the dead mounts of killed emulators from {@code dir}, on which every access fails with
+     * ENOTCONN: what {@link #start} does first, for a caller that must look at the directory before (e.g. to
+     * create it).
+     *
+     * @param dir a directory, possibly a mount point
+     * @return how many were detached; {@link #describeDetached(int, Path)} says it in words
+     * @throws IOException when a live mount is on {@code dir}, or a dead one cannot be detached
+     */
+    public static int detachDeadMounts(Path dir) throws IOException {
+        return FuseMount.detachStale(dir);
+    }
+
+    /**
+     * {@return what detaching {@code count} dead mounts from {@code dir} did, in words for a person}
+     *
+     * @param count how many were detached
+     * @param dir   where from
+     */
+    public static String describeDetached(int count, Path dir) {
+        return FuseMount.describeDetached(count, dir.toAbsolutePath().normalize());
+    }
+
+    /** {@return how many dead mounts of killed emulators {@link #start} detached from the directory first} */
+    public int deadMountsDetached() {
+        return server.deadMountsDetached();
     }
 
     /**
@@ -135,7 +170,10 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
         return mountDir().resolve(NodeNamespace.STATUS_FILE_NAME);
     }
 
-    /** {@return host access to the live DMA regions, as services have it} */
+    /**
+     * {@return host access to the live DMA regions of this emulator's own user, as the services of that
+     * user's pipes have it (other users' regions are not found through it)}
+     */
     public RegionMemory memory() {
         return server.memory();
     }

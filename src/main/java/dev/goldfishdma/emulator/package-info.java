@@ -13,8 +13,9 @@
  * <li>The directory then holds the device file {@code goldfish_pipe}, which behaves like the driver's
  *     device node, and the read-only file {@code status}, which lists the live pipes and regions,
  *     regenerated at each open: {@code pipes N}, {@code regions M}, {@code nodes K} (device inodes the
- *     kernel still holds: they go away with FORGET), one {@code pipe id=...} line per pipe, one
- *     {@code region phys=0x... size=... pipe=...} line per region, then how it is mounted,
+ *     kernel still holds: they go away with FORGET), {@code limits pipes P/MAX region-bytes B/MAX per-user
+ *     MAX}, one {@code pipe id=... uid=...} line per pipe, one
+ *     {@code region phys=0x... size=... pipe=... uid=...} line per region, then how it is mounted,
  *     {@code mounted-by mount(2) (uid 0)} or {@code mounted-by fusermount3 (uid 1000)}, and last
  *     {@code memory passthrough} or {@code memory page-cache} (with why passthrough is not used, when it was
  *     not asked away).
@@ -24,7 +25,29 @@
  *     it starts in a child JVM and removes on close.</li>
  * <li>{@link dev.goldfishdma.emulator.EmulatorRequirements}: whether this machine can run the emulated device,
  *     and if not, why; the JUnit extension ({@code dev.goldfishdma.junit}) skips with that reason.</li>
+ * <li>{@link dev.goldfishdma.emulator.EmulatorOptions}: how an emulator serves: its memory mode, who may
+ *     use it, its limits, and whether it ends with its parent.</li>
+ * <li>{@link dev.goldfishdma.emulator.WorkDirectory}: the temporary directories devices are started in,
+ *     marked with their owning process, and the removal of those that killed runs left behind.</li>
  * </ul>
+ *
+ * <h2>Who can reach the device and the regions</h2>
+ * By default only the user who started the emulator: the mount has {@code default_permissions} and no
+ * {@code allow_other}, so the kernel keeps every other uid out, root included, and the nodes belong to that
+ * user (directory 0700, device 0600, status 0400; SETATTR is refused with EPERM).
+ * {@link dev.goldfishdma.emulator.EmulatorOptions#allowOther()} opens the device to every local user
+ * (directory 0755, device 0666) but neither the status file nor anyone's regions: a pipe and its region
+ * belong to the uid that opened the pipe, and the {@code dma} service and every host-side lookup by physical
+ * address resolve only regions of the asking pipe's uid, answering any other address, another user's region
+ * included, as a free one. Open pipes and region bytes, per uid and in all, are limited
+ * ({@link dev.goldfishdma.emulator.EmulatorOptions#maxPipes()} and the others): past them, ENFILE and
+ * ENOMEM.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link dev.goldfishdma.emulator.EmulatorProcess}'s child ends, unmounting, when its parent JVM does, even
+ * by SIGKILL (its standard input ends; {@code PR_SET_PDEATHSIG}); its heap is limited ({@code -Xmx64m}). A
+ * start first detaches a dead mount of a killed emulator from the directory, saying so, and refuses a
+ * directory that is not empty unless {@link dev.goldfishdma.emulator.EmulatorOptions#nonEmpty()}.
  *
  * <h2>The regions' memory</h2>
  * Every pipe keeps its DMA region in an anonymous file of its own (a memfd), sized at CREATE_REGION and

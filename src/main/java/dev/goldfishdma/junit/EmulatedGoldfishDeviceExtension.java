@@ -2,6 +2,7 @@ package dev.goldfishdma.junit;
 
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.emulator.EmulatorProcess;
+import dev.goldfishdma.emulator.WorkDirectory;
 import dev.goldfishdma.emulator.EmulatorRequirements;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -33,7 +34,8 @@ import java.util.Optional;
  * static final EmulatedGoldfishDeviceExtension DEVICE = new EmulatedGoldfishDeviceExtension();
  * }
  * The device starts before the first test of the class (and serves its {@code @Nested} classes too), on a
- * fresh temporary directory, and is stopped and unmounted, and the directory deleted, after the last.
+ * fresh temporary directory ({@link WorkDirectory}: one a killed run left behind is removed then), and is
+ * stopped and unmounted, and the directory deleted, after the last.
  * Parameters it resolves: {@link EmulatedDevice}, and {@link GoldfishPipe} annotated {@link PipeTo}.
  *
  * <p>When the machine cannot run the emulated device ({@link EmulatorRequirements#unmet()}: Linux older
@@ -203,11 +205,12 @@ public final class EmulatedGoldfishDeviceExtension
         }
 
         static RunningDevice start() throws IOException {
-            Path workDir = Files.createTempDirectory("goldfish-dma-test-");
+            Path workDir = WorkDirectory.create("goldfish-dma-test-");
             try {
                 return new RunningDevice(workDir, EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt"))));
             } catch (IOException | RuntimeException e) {
                 removeIfEmpty(workDir.resolve("mnt"));
+                Files.deleteIfExists(workDir.resolve(WorkDirectory.MARKER));
                 removeIfEmpty(workDir);
                 throw e;
             }
@@ -216,7 +219,9 @@ public final class EmulatedGoldfishDeviceExtension
         void close() throws IOException {
             process.close();
             Files.deleteIfExists(process.mountDir());
-            // The emulator keeps its log and crash report in the work directory when it crashed: leave them.
+            // The emulator keeps its log and crash report in the work directory when it crashed: leave them,
+            // without the marker, so that no later start takes the directory for abandoned.
+            Files.deleteIfExists(workDir.resolve(WorkDirectory.MARKER));
             removeIfEmpty(workDir);
         }
 

@@ -45,6 +45,10 @@ public final class Errno {
     public static final int EISDIR = LibcConstants.EISDIR();
     /** Invalid argument. */
     public static final int EINVAL = LibcConstants.EINVAL();
+    /** Too many open files in system (the emulated device: too many open pipes, {@code --max-pipes}). */
+    public static final int ENFILE = LibcConstants.ENFILE();
+    /** Too many open files (this process's descriptors). */
+    public static final int EMFILE = LibcConstants.EMFILE();
     /** Inappropriate ioctl for device. */
     public static final int ENOTTY = LibcConstants.ENOTTY();
     /** Illegal seek: the file has no positions (a pipe, a stream). */

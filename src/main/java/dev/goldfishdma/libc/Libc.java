@@ -88,6 +88,9 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO);
     private static final MethodHandle FCNTL = downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    // prctl is variadic in C: options past the first are passed as unsigned long.
+    private static final MethodHandle PRCTL = downcall("prctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = downcall("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -609,6 +612,30 @@ public final class Libc {
         if (r < 0) {
             throw new ErrnoException("fcntl", "fd=" + fd + ", cmd=" + command + ", arg=0x" + Integer.toHexString(arg),
                     errno(state));
+        }
+        return r;
+    }
+
+    /**
+     * {@code prctl(option, arg)} for the options that take one unsigned long argument, e.g.
+     * {@code PR_SET_PDEATHSIG}.
+     *
+     * @param option  the {@code PR_*} option
+     * @param arg     its argument
+     * @param name    the option's name, for the message (e.g. {@code "PR_SET_PDEATHSIG"})
+     * @return the call's result
+     * @throws ErrnoException naming the option and its argument
+     */
+    public static int prctl(int option, long arg, String name) throws ErrnoException {
+        MemorySegment state = callState();
+        int r;
+        try {
+            r = (int) PRCTL.invokeExact(state, option, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw new ErrnoException("prctl", "option=" + name + ", arg=" + arg, errno(state));
         }
         return r;
     }

@@ -116,6 +116,126 @@ class EmulatorLifecycleTest {
         assertFalse(FuseMount.isMountPoint(dir));
     }
 
+    /** SIGKILL of the tool's JVM: its emulator child notices (its standard input ends), unmounts and exits. */
+    @Test
+    void sigkillOfTheToolLeavesNoEmulatorAndNoMount() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("tool-killed"));
+        Process tool = new ProcessBuilder(Capabilities.javaCommand(StartsAnEmulator.class.getName(), dir.toString()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long emulatorPid;
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(tool.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line = lines.readLine();
+            assertTrue(line != null && line.startsWith("EMULATOR "), "the tool said: " + line);
+            emulatorPid = Long.parseLong(line.substring("EMULATOR ".length()));
+            ProcessHandle emulator = ProcessHandle.of(emulatorPid).orElseThrow();
+            assertTrue(FuseMount.isMountPoint(dir));
+
+            tool.destroyForcibly(); // SIGKILL: no shutdown hook of the tool runs
+            assertTrue(tool.waitFor(10, TimeUnit.SECONDS));
+            emulator.onExit().get(30, TimeUnit.SECONDS);
+        }
+        assertTrue(ProcessHandle.of(emulatorPid).isEmpty(), "the emulator process is gone");
+        assertFalse(FuseMount.isMountPoint(dir), "nothing mounted: " + Files.readString(Path.of("/proc/self/mountinfo")));
+        Files.deleteIfExists(workDir.resolve("goldfish-emulator-tool-killed.log"));
+    }
+
+    /**
+     * The emulator is tied to this JVM, not to the thread that started it: PR_SET_PDEATHSIG fires when the
+     * starting thread ends, so the child must be started from a thread that lives as long as the JVM.
+     */
+    @Test
+    void anEmulatorOutlivesTheThreadThatStartedIt() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("thread-ended"));
+        java.util.concurrent.atomic.AtomicReference<EmulatorProcess> started = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread starter = new Thread(() -> {
+            try {
+                started.set(EmulatorProcess.start(dir));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        starter.start();
+        starter.join();
+        try (EmulatorProcess emulator = started.get()) {
+            Thread.sleep(1000);
+            assertTrue(emulator.processHandle().isAlive());
+            try (GuestPipe pipe = GuestPipe.connect(emulator.devicePath(), "echo")) {
+                pipe.write(new byte[] {5});
+                assertArrayEquals(new byte[] {5}, pipe.readExactly(1));
+            }
+        }
+        assertFalse(FuseMount.isMountPoint(dir));
+    }
+
+    /**
+     * Run by a person ({@code emulator DIR} from a shell), the emulator watches no standard input: its end
+     * does not stop it. SIGTERM does, unmounting.
+     */
+    @Test
+    void theCommandWithoutExitWithParentIgnoresTheEndOfItsInput() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("command"));
+        Process command = new ProcessBuilder(Capabilities.javaCommand(EmulatorMain.class.getName(), dir.toString()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            command.getOutputStream().close();
+            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(command.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine();
+            assertTrue(ready != null && ready.startsWith(EmulatorMain.READY), "said: " + ready);
+            Thread.sleep(1000);
+            assertTrue(command.isAlive(), "still serving after its input ended");
+            assertTrue(FuseMount.isMountPoint(dir));
+        } finally {
+            command.destroy();
+            assertTrue(command.waitFor(30, TimeUnit.SECONDS));
+        }
+        assertFalse(FuseMount.isMountPoint(dir));
+    }
+
+    @Test
+    void aDirectoryThatIsNotEmptyIsRefusedUnlessAsked() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("not-empty"));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        IOException e = assertThrows(IOException.class, () -> GoldfishPipeEmulator.start(dir));
+        assertTrue(e.getMessage().contains("not empty") && e.getMessage().contains("notes.txt")
+                && e.getMessage().contains("--non-empty"), e.getMessage());
+        assertFalse(FuseMount.isMountPoint(dir));
+
+        try (GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
+                EmulatorOptions.builder().nonEmpty(true).build())) {
+            assertFalse(Files.exists(dir.resolve("notes.txt")), "hidden under the mount");
+            assertTrue(Files.exists(emulator.devicePath()));
+        }
+        assertEquals("mine", Files.readString(dir.resolve("notes.txt")), "back after unmounting");
+    }
+
+    /** A dead mount is detached before anything else looks at the directory, and the command says so. */
+    @Test
+    void theCommandSaysItDetachedADeadMount() throws Exception {
+        Path dir = Files.createDirectory(workDir.resolve("stale"));
+        EmulatorProcess killed = EmulatorProcess.start(dir);
+        killed.processHandle().destroyForcibly();
+        killed.processHandle().onExit().get(10, TimeUnit.SECONDS);
+        assertTrue(FuseMount.isMountPoint(dir));
+        Path log = workDir.resolve("stale-command.log");
+        Process command = new ProcessBuilder(Capabilities.javaCommand(EmulatorMain.class.getName(), dir.toString()))
+                .redirectError(log.toFile()).start();
+        try {
+            String ready = new java.io.BufferedReader(new java.io.InputStreamReader(command.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine();
+            assertTrue(ready != null && ready.startsWith(EmulatorMain.READY), "said: " + ready);
+            String said = Files.readString(log);
+            assertTrue(said.contains("goldfish emulator: detached a dead mount of a killed emulator from " + dir
+                    + " (its server was gone: every access there failed with ENOTCONN)"), said);
+        } finally {
+            command.destroy();
+            assertTrue(command.waitFor(30, TimeUnit.SECONDS));
+            killed.close();
+            Files.deleteIfExists(log);
+        }
+        assertFalse(FuseMount.isMountPoint(dir));
+    }
+
     @Test
     void startingOnADirectoryAlreadyServedFails() throws Exception {
         Path dir = Files.createDirectory(workDir.resolve("busy"));

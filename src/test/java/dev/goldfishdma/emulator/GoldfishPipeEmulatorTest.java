@@ -94,10 +94,14 @@ class GoldfishPipeEmulatorTest {
                     entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertTrue(Files.isRegularFile(device));
-        assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(device)));
+        // Only this user's by default (the emulator runs as this user).
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(device)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(emulator.mountDir())));
+        assertEquals(Libc.getuid(), Integer.toUnsignedLong((Integer) Files.getAttribute(device, "unix:uid")));
+        assertEquals(Libc.getgid(), Integer.toUnsignedLong((Integer) Files.getAttribute(device, "unix:gid")));
         assertEquals(0, Files.size(device), "a device file without a region is empty, as a memfd is");
         assertTrue(readStatus().contains("\nmemory " + memory.optionName()), readStatus());
-        assertEquals("r--r--r--", PosixFilePermissions.toString(
+        assertEquals("r--------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(emulator.statusPath())));
         ErrnoException e = assertThrows(ErrnoException.class,
                 () -> Libc.open(emulator.mountDir().resolve("nothing").toString(), OpenFlags.O_RDONLY));
@@ -105,6 +109,51 @@ class GoldfishPipeEmulatorTest {
         ErrnoException write = assertThrows(ErrnoException.class,
                 () -> Libc.open(emulator.statusPath().toString(), OpenFlags.O_RDWR));
         assertEquals(Errno.EACCES, write.errno());
+    }
+
+    @Test
+    void theNodesCannotBeChangedChmodChownAndTruncateAreEperm() throws Exception {
+        for (Path node : List.of(device, emulator.statusPath(), emulator.mountDir())) {
+            java.nio.file.FileSystemException chmod = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> Files.setPosixFilePermissions(node, PosixFilePermissions.fromString("rwxrwxrwx")));
+            assertTrue(String.valueOf(chmod.getReason()).contains("Operation not permitted"), node + ": " + chmod);
+            java.nio.file.FileSystemException chown = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> Files.setAttribute(node, "unix:uid", 12345));
+            assertTrue(String.valueOf(chown.getReason()).contains("Operation not permitted"), node + ": " + chown);
+        }
+        try (GuestPipe pipe = GuestPipe.open(device)) {
+            java.nio.file.FileSystemException touch = assertThrows(java.nio.file.FileSystemException.class,
+                    () -> Files.setLastModifiedTime(device, java.nio.file.attribute.FileTime.fromMillis(0)));
+            assertTrue(String.valueOf(touch.getReason()).contains("Operation not permitted"), touch.toString());
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(device)));
+    }
+
+    /** The driver ignores O_TRUNC; so does the emulator (it was ENOSYS: the kernel sent a SETATTR). */
+    @Test
+    void openWithOTruncIsAnOrdinaryOpen() throws Exception {
+        try (GuestPipe pipe = GuestPipe.connect(device, "echo")) {
+            pipe.write(new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, pipe.readExactly(3));
+        }
+        int fd = Libc.open(device.toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | OpenFlags.O_TRUNC);
+        try (GuestPipe pipe = GuestPipe.adopt(fd)) {
+            pipe.write("pipe:echo\0".getBytes(StandardCharsets.UTF_8));
+            pipe.write(new byte[] {9});
+            assertArrayEquals(new byte[] {9}, pipe.readExactly(1));
+            assertEquals(0, pipe.createRegion(MIB));
+        }
+    }
+
+    /** READDIR at an offset past the listing (lseek on the directory) lists nothing, whatever the offset. */
+    @Test
+    void readdirPastTheEndListsNothing() throws Throwable {
+        for (long offset : new long[] {4, 5, 1L << 40, Long.MAX_VALUE}) {
+            assertEquals(List.of(), ReaddirAt.names(emulator.mountDir(), offset), "offset " + offset);
+        }
+        assertEquals(List.of("status"), ReaddirAt.names(emulator.mountDir(), 3));
+        assertTrue(Files.readString(emulator.logFile()).lines().noneMatch(l -> l.contains("READDIR")),
+                "nothing logged");
     }
 
     // ---- pipe I/O ---------------------------------------------------------------------------------------

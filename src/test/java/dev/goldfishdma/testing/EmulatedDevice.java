@@ -1,6 +1,7 @@
 package dev.goldfishdma.testing;
 
 import dev.goldfishdma.emulator.EmulatorProcess;
+import dev.goldfishdma.emulator.WorkDirectory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,22 +13,28 @@ import java.nio.file.Path;
  * machine cannot mount FUSE file systems.
  */
 public final class EmulatedDevice implements AutoCloseable {
+    private final Path workDir;
     private final Path dir;
     private final EmulatorProcess process;
 
-    private EmulatedDevice(Path dir, EmulatorProcess process) {
+    private EmulatedDevice(Path workDir, Path dir, EmulatorProcess process) {
+        this.workDir = workDir;
         this.dir = dir;
         this.process = process;
     }
 
-    /** Starts an emulated device on a fresh temporary directory. */
+    /**
+     * Starts an emulated device on a fresh temporary directory ({@link WorkDirectory}, which also removes
+     * those of killed runs); the emulator's log lies beside the mount directory, in the work directory.
+     */
     public static EmulatedDevice start() throws IOException {
         Capabilities.requireFuseMount();
-        Path dir = Files.createTempDirectory("goldfish-test-");
+        Path workDir = WorkDirectory.create("goldfish-test-");
         try {
-            return new EmulatedDevice(dir, EmulatorProcess.start(dir));
+            Path dir = Files.createDirectory(workDir.resolve("mnt"));
+            return new EmulatedDevice(workDir, dir, EmulatorProcess.start(dir));
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(dir);
+            WorkDirectory.delete(workDir);
             throw e;
         }
     }
@@ -55,6 +62,6 @@ public final class EmulatedDevice implements AutoCloseable {
     @Override
     public void close() throws IOException {
         process.close();
-        Files.deleteIfExists(dir);
+        WorkDirectory.delete(workDir);
     }
 }

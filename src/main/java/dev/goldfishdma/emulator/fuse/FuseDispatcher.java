@@ -43,6 +43,7 @@ final class FuseDispatcher {
         FORGET(Fuse.FUSE_FORGET(), UNANSWERED, (d, request, arena) -> d.namespace.forget(request)),
         BATCH_FORGET(Fuse.FUSE_BATCH_FORGET(), UNANSWERED, (d, request, arena) -> d.namespace.batchForget(request)),
         GETATTR(Fuse.FUSE_GETATTR(), ANSWERED, (d, request, arena) -> d.namespace.getattr(request, arena)),
+        SETATTR(Fuse.FUSE_SETATTR(), ANSWERED, (d, request, arena) -> d.namespace.setattr(request)),
         STATFS(Fuse.FUSE_STATFS(), ANSWERED, (d, request, arena) -> d.namespace.statfs(arena)),
         OPENDIR(Fuse.FUSE_OPENDIR(), ANSWERED, (d, request, arena) -> d.namespace.opendir(request, arena)),
         READDIR(Fuse.FUSE_READDIR(), ANSWERED, (d, request, arena) -> d.namespace.readdir(request, arena)),

@@ -36,10 +36,12 @@ final class FuseInit {
      * The INIT flags asked for. {@code FUSE_EXPLICIT_INVAL_DATA} (protocol 7.30): a size change seen in GETATTR
      * truncates the page cache past the new size but does not invalidate the rest of it (fs/fuse/inode.c,
      * fuse_change_attributes); the page-cache model changes the device file's size (see
-     * {@link PageCacheMemory}).
+     * {@link PageCacheMemory}). {@code FUSE_ATOMIC_O_TRUNC}: an open with O_TRUNC comes as an OPEN carrying
+     * the flag, which the emulator ignores as the driver does, instead of an OPEN followed by a SETATTR of
+     * the size, which it refuses ({@link NodeNamespace}).
      */
     private static final int WANTED_FLAGS = Fuse.FUSE_ASYNC_READ() | Fuse.FUSE_BIG_WRITES() | Fuse.FUSE_MAX_PAGES()
-            | Fuse.FUSE_INIT_EXT() | Fuse.FUSE_EXPLICIT_INVAL_DATA();
+            | Fuse.FUSE_INIT_EXT() | Fuse.FUSE_EXPLICIT_INVAL_DATA() | Fuse.FUSE_ATOMIC_O_TRUNC();
 
     /**
      * The answer to INIT and what it granted.

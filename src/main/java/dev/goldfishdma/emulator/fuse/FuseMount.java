@@ -48,9 +48,18 @@ import java.util.stream.Collectors;
  * libfuse does. A capability check alone would not do: in a user namespace without a mount namespace of
  * its own ({@code unshare -r}) CAP_SYS_ADMIN shows in the effective set, yet mount(2) fails. What
  * fusermount3 allows an ordinary user: the mount point must be a directory the user may write (and own, if
- * it is sticky, like {@code /tmp}), on a local file system type; options {@code allow_other} and
- * {@code allow_root} need {@code user_allow_other} in {@code /etc/fuse.conf}, so they are not used; the
- * mount is {@code nosuid,nodev} and only the mounting user (same uid and gid) may use it, root included.
+ * it is sticky, like {@code /tmp}), on a local file system type; of the mount options it passes on
+ * {@code default_permissions}, {@code allow_other}, {@code max_read=} and {@code blksize=} (others are mount
+ * flags or refused), and {@code allow_other} (and {@code allow_root}) only with {@code user_allow_other} in
+ * {@code /etc/fuse.conf}, else it refuses to mount, saying so; the mount is {@code nosuid,nodev}.
+ *
+ * <h2>Who may use it</h2>
+ * Both ways mount with the same options ({@link MountSettings}): always {@code default_permissions}, so
+ * that the kernel checks the nodes' owner and mode ({@link NodeNamespace}), and {@code allow_other} only
+ * when asked. Without {@code allow_other} only the mounting user (same uid and gid) may use the mount, root
+ * included. mount(2) takes them in its data argument next to {@code fd=}, {@code rootmode=},
+ * {@code user_id=} and {@code group_id=}; fusermount3 takes them after {@code -o} and adds those four
+ * itself.
  * fusermount3's {@code auto_unmount} is not used either: in fuse3 3.14 (Debian 12) it leaves the mount of a
  * killed server in place unless {@code allow_other} is set; a dead mount is detached at the next start
  * instead.
@@ -103,6 +112,7 @@ public final class FuseMount {
     private final Path mountPoint;
     private final int deviceFd;
     private final Method method;
+    private int deadMountsDetached;
     private boolean mounted = true;
 
     private FuseMount(Path mountPoint, int deviceFd, Method method) {
@@ -113,18 +123,21 @@ public final class FuseMount {
 
     /**
      * Mounts a new FUSE connection on the existing directory {@code dir}, after detaching the dead mounts
-     * that killed servers left there, with mount(2) if this process may, else with fusermount3. The kernel
-     * queues INIT at once; nothing on the mount answers until the server reads and answers it.
+     * that killed servers left there (first of all: any other look at the directory would fail with
+     * ENOTCONN), with mount(2) if this process may, else with fusermount3. The kernel queues INIT at once;
+     * nothing on the mount answers until the server reads and answers it.
      *
+     * @param settings who may use the mount, and whether a non-empty directory will do
      * @return the mount; its {@linkplain #deviceFd() descriptor of /dev/fuse} is the caller's to close
      * @throws FuseUnavailableException when this user can mount FUSE in no way (the message says what is
      *                                  missing)
-     * @throws IOException              when the directory is missing or already served, or cannot be
+     * @throws IOException              when the directory is missing, not empty (unless
+     *                                  {@link MountSettings#nonEmpty()}) or already served, or cannot be
      *                                  mounted on (e.g. fusermount3 refuses it: the message quotes it)
      * @see #METHOD_PROPERTY
      */
-    static FuseMount mount(Path dir) throws IOException {
-        return mount(dir, forcedMethod());
+    static FuseMount mount(Path dir, MountSettings settings) throws IOException {
+        return mount(dir, forcedMethod(), settings);
     }
 
     private static Method forcedMethod() {
@@ -138,24 +151,30 @@ public final class FuseMount {
         };
     }
 
-    /** {@link #mount(Path)} with the way forced ({@code null}: chosen as described there). */
-    static FuseMount mount(Path dir, Method forced) throws IOException {
+    /** {@link #mount(Path, MountSettings)} with the way forced ({@code null}: chosen as described there). */
+    static FuseMount mount(Path dir, Method forced, MountSettings settings) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         int stale = detachStale(target);
         if (stale > 0) {
-            LOG.log(System.Logger.Level.INFO, "detached " + stale + " dead mount(s) left on " + target);
+            LOG.log(System.Logger.Level.INFO, describeDetached(stale, target));
         }
         if (!Files.isDirectory(target)) {
             throw new IOException("not a directory: " + target);
         }
+        if (!settings.nonEmpty()) {
+            requireEmpty(target);
+        }
+        String options = accessOptions(settings);
         if (forced != Method.FUSERMOUNT) {
             int fd = openDevice();
             try {
                 Libc.mount(SOURCE, target.toString(), FILESYSTEM_TYPE,
                         LibcConstants.MS_NOSUID() | LibcConstants.MS_NODEV(), "fd=" + fd
                                 + ",rootmode=40000,user_id=" + Libc.getuid() + ",group_id=" + Libc.getgid()
-                                + ",allow_other");
-                return new FuseMount(target, fd, Method.MOUNT_SYSCALL);
+                                + "," + options);
+                FuseMount mount = new FuseMount(target, fd, Method.MOUNT_SYSCALL);
+                mount.deadMountsDetached = stale;
+                return mount;
             } catch (ErrnoException e) {
                 closeQuietly(fd, e);
                 if (e.errno() != Errno.EPERM || forced == Method.MOUNT_SYSCALL) {
@@ -170,7 +189,37 @@ public final class FuseMount {
         if (fusermount == null) {
             throw new FuseUnavailableException(noFusermountReason());
         }
-        return mountWithFusermount(fusermount, target);
+        FuseMount mount = mountWithFusermount(fusermount, target, options);
+        mount.deadMountsDetached = stale;
+        return mount;
+    }
+
+    /** The options of {@link MountSettings} as both mount(2) and fusermount3 take them. */
+    private static String accessOptions(MountSettings settings) {
+        return "default_permissions" + (settings.allowOther() ? ",allow_other" : "");
+    }
+
+    /** Refuses a directory with anything in it: mounting would hide it, and a mistyped path would go unseen. */
+    private static void requireEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            List<String> names = entries.limit(3).map(p -> p.getFileName().toString()).toList();
+            if (!names.isEmpty()) {
+                throw new IOException("the directory to mount on is not empty: " + dir + " holds "
+                        + String.join(", ", names) + (names.size() == 3 ? ", ..." : "")
+                        + "; mounting would hide it: use an empty directory (or --non-empty to mount over it)");
+            }
+        }
+    }
+
+    /** The words for {@code count} dead mounts detached from {@code dir}, for logs and commands. */
+    public static String describeDetached(int count, Path dir) {
+        return "detached " + (count == 1 ? "a dead mount" : count + " dead mounts") + " of a killed emulator from "
+                + dir + " (its server was gone: every access there failed with ENOTCONN)";
+    }
+
+    /** How many dead mounts {@link #mount} detached from the directory before mounting. */
+    int deadMountsDetached() {
+        return deadMountsDetached;
     }
 
     /**
@@ -244,7 +293,7 @@ public final class FuseMount {
     }
 
     /** Mounts through fusermount3 (see the class documentation), returning the mount with a non-blocking descriptor. */
-    private static FuseMount mountWithFusermount(Path fusermount, Path target) throws IOException {
+    private static FuseMount mountWithFusermount(Path fusermount, Path target, String options) throws IOException {
         // fusermount3 opens /dev/fuse with this user's rights: say what is wrong as for mount(2), not after it.
         String unusable = deviceUnusableReason();
         if (unusable != null) {
@@ -267,8 +316,8 @@ public final class FuseMount {
             try {
                 // The type fusermount3 mounts is "fuse." + subtype: the same type as mount(2)'s.
                 String subtype = FILESYSTEM_TYPE.substring("fuse.".length());
-                pid = Spawn.start(fusermount, List.of(FUSERMOUNT, "-o", "fsname=" + SOURCE + ",subtype=" + subtype,
-                                "--", target.toString()),
+                pid = Spawn.start(fusermount, List.of(FUSERMOUNT, "-o", "fsname=" + SOURCE + ",subtype=" + subtype
+                                + "," + options, "--", target.toString()),
                         Map.of("_FUSE_COMMFD", Integer.toString(FUSERMOUNT_COMM_FD)),
                         Spawn.DEV_NULL, Spawn.DEV_NULL, stderr[1], socket[1]);
             } finally {
@@ -603,10 +652,11 @@ public final class FuseMount {
      * Detaches the dead FUSE mounts stacked on {@code dir}: those whose server went away without
      * unmounting (killed), on which any access fails with ENOTCONN.
      *
+     * @param dir a directory, possibly a mount point
      * @return how many were detached
      * @throws IOException when a live mount is on {@code dir} (another server is serving it)
      */
-    static int detachStale(Path dir) throws IOException {
+    public static int detachStale(Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         int detached = 0;
         while (isMountPoint(target)) {

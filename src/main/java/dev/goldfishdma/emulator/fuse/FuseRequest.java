@@ -39,6 +39,11 @@ final class FuseRequest {
         return fuse_in_header.unique(whole);
     }
 
+    /** The user that made the request, in the mount's user namespace; 0 for the kernel's own requests. */
+    long uid() {
+        return Integer.toUnsignedLong(fuse_in_header.uid(whole));
+    }
+
     /** The process (thread) that made the request, in the mount's pid namespace; 0 for the kernel's own. */
     int pid() {
         return fuse_in_header.pid(whole);

@@ -1,11 +1,13 @@
 package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.model.GoldfishDevice;
+import dev.goldfishdma.emulator.model.RegionLimits;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.libc.Errno;
+import dev.goldfishdma.libc.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -49,12 +51,13 @@ public final class FuseServer implements AutoCloseable {
     private volatile boolean closed;
 
     private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services,
-                       RegionTable regions, RegionSharing memory) throws IOException {
+                       RegionTable regions, RegionSharing memory, MountSettings settings, RegionLimits limits)
+            throws IOException {
         this.mount = mount;
         this.connection = connection;
         this.memory = memory;
-        this.device = new GoldfishDevice(services, regions, memory);
-        NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode);
+        this.device = new GoldfishDevice(services, regions, memory::of, limits);
+        NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode, settings);
         Interrupts interrupts = new Interrupts();
         this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()),
                 "mounted-by " + mount.describe() + "\n" + "memory " + memory.describe() + "\n");
@@ -73,13 +76,15 @@ public final class FuseServer implements AutoCloseable {
      * @param dir         the mount point
      * @param services    the host services guests may connect to
      * @param passthrough whether to share regions through passthrough
+     * @param settings    who may use the mount, and whether a non-empty directory will do
+     * @param limits      how many pipes and region bytes the device gives
      * @return the server, serving
      * @throws IOException when mounting fails, the kernel sends no INIT, or passthrough was required and is
      *                     not available (the message says why)
      */
-    public static FuseServer start(Path dir, Collection<? extends HostService> services, Passthrough passthrough)
-            throws IOException {
-        FuseMount mount = FuseMount.mount(dir);
+    public static FuseServer start(Path dir, Collection<? extends HostService> services, Passthrough passthrough,
+                                   MountSettings settings, RegionLimits limits) throws IOException {
+        FuseMount mount = FuseMount.mount(dir, settings);
         FuseConnection connection;
         try {
             connection = new FuseConnection(mount.deviceFd());
@@ -90,7 +95,7 @@ public final class FuseServer implements AutoCloseable {
         try {
             RegionTable regions = new RegionTable();
             FuseServer server = new FuseServer(mount, connection, services, regions,
-                    initialize(connection, regions, passthrough));
+                    initialize(connection, regions, passthrough), settings, limits);
             server.requestThread.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -158,9 +163,17 @@ public final class FuseServer implements AutoCloseable {
         return memory instanceof PassthroughMemory;
     }
 
-    /** Host access to the live DMA regions, as services have it. */
+    /**
+     * Host access to the live DMA regions of the emulator's own user, as the services of that user's pipes
+     * have it; other users' regions are not found through it.
+     */
     public RegionMemory memory() {
-        return memory;
+        return memory.of(Libc.getuid());
+    }
+
+    /** How many dead mounts of killed servers were detached from the directory before mounting. */
+    public int deadMountsDetached() {
+        return mount.deadMountsDetached();
     }
 
     /** The status file's current text: the device's pipes and regions, then how it is mounted. */

@@ -41,6 +41,13 @@ import java.util.function.LongUnaryOperator;
  *     ({@link PageCacheMemory}; passthrough maps the region's file itself and does not need it). A size
  *     that changes makes the kernel drop the cached pages past the new end (inode.c,
  *     fuse_change_attributes); with FUSE_EXPLICIT_INVAL_DATA granted at INIT it keeps the others.</li>
+ * <li><b>Owner and mode.</b> Every node belongs to the emulator's uid and gid; the kernel checks the modes
+ *     itself ({@code default_permissions}, see {@link MountSettings}): the directory is 0700 and the device
+ *     0600, or 0755 and 0666 with {@code allow_other}; the status file is 0400 either way. SETATTR (chmod,
+ *     chown, utimes, truncate) is refused with EPERM: the nodes stay as they are. An open with O_TRUNC
+ *     never asks (FUSE_ATOMIC_O_TRUNC, {@link FuseInit}) and truncates nothing, as with the driver.</li>
+ * <li><b>The directory's listing</b> is four entries at offsets 0 to 3; READDIR at any later offset (a
+ *     bogus one included) lists nothing.</li>
  * </ul>
  */
 public final class NodeNamespace {
@@ -59,10 +66,21 @@ public final class NodeNamespace {
     private static final long DIRENT_HEADER_SIZE = fuse_dirent.sizeof();
 
     private final LongUnaryOperator deviceFileSize;
+    private final int ownerUid;
+    private final int ownerGid;
+    private final int directoryMode;
+    private final int deviceMode;
 
-    /** @param deviceFileSize the size of the device file on each device inode (its pipe's region's size) */
-    NodeNamespace(LongUnaryOperator deviceFileSize) {
+    /**
+     * @param deviceFileSize the size of the device file on each device inode (its pipe's region's size)
+     * @param settings       whether other users may use the device (the modes follow)
+     */
+    NodeNamespace(LongUnaryOperator deviceFileSize, MountSettings settings) {
         this.deviceFileSize = deviceFileSize;
+        this.ownerUid = (int) Libc.getuid();
+        this.ownerGid = (int) Libc.getgid();
+        this.directoryMode = settings.allowOther() ? 0755 : 0700;
+        this.deviceMode = settings.allowOther() ? 0666 : 0600;
     }
 
     /** Live device node ids and how many lookups the kernel holds on each. */
@@ -139,19 +157,29 @@ public final class NodeNamespace {
         fuse_attr.mtime(attr, startSeconds);
         fuse_attr.ctime(attr, startSeconds);
         fuse_attr.blksize(attr, (int) Libc.PAGE_SIZE);
-        fuse_attr.uid(attr, 0);
-        fuse_attr.gid(attr, 0);
+        fuse_attr.uid(attr, ownerUid);
+        fuse_attr.gid(attr, ownerGid);
         if (nodeId == ROOT_NODE) {
-            fuse_attr.mode(attr, S_IFDIR | 0755);
+            fuse_attr.mode(attr, S_IFDIR | directoryMode);
             fuse_attr.nlink(attr, 2);
         } else if (nodeId == STATUS_NODE) {
-            fuse_attr.mode(attr, S_IFREG | 0444);
+            // It lists every user's pipes and regions: the emulator's user alone may read it.
+            fuse_attr.mode(attr, S_IFREG | 0400);
             fuse_attr.nlink(attr, 1);
         } else {
-            fuse_attr.mode(attr, S_IFREG | 0666);
+            fuse_attr.mode(attr, S_IFREG | deviceMode);
             fuse_attr.nlink(attr, 1);
             fuse_attr.size(attr, deviceFileSize.applyAsLong(nodeId));
         }
+    }
+
+    /** SETATTR: the nodes' owner, mode, times and size are not the caller's to change. */
+    FuseReply setattr(FuseRequest request) {
+        long nodeId = request.nodeId();
+        if (nodeId != ROOT_NODE && nodeId != STATUS_NODE && !isDeviceNode(nodeId)) {
+            return FuseReply.error(Errno.ENOENT);
+        }
+        return FuseReply.error(Errno.EPERM);
     }
 
     FuseReply statfs(Arena arena) {
@@ -177,7 +205,12 @@ public final class NodeNamespace {
         String[] names = {".", "..", NodeNamespace.DEVICE_FILE_NAME, NodeNamespace.STATUS_FILE_NAME};
         long[] inodes = {ROOT_NODE, ROOT_NODE, FIRST_DEVICE_NODE, STATUS_NODE};
         int[] types = {S_IFDIR, S_IFDIR, S_IFREG, S_IFREG};
-        MemorySegment out = arena.allocate(Math.max(size, 8), 8);
+        // The offset is the kernel's copy of what an entry's off said, or whatever lseek set: past the last
+        // entry (or negative as a signed number) nothing is left to list.
+        if (offset < 0 || offset >= names.length || size <= 0) {
+            return FuseReply.ok(arena.allocate(0));
+        }
+        MemorySegment out = arena.allocate(size, 8);
         long used = 0;
         for (int i = (int) offset; i < names.length; i++) {
             byte[] name = names[i].getBytes(StandardCharsets.UTF_8);

@@ -106,7 +106,8 @@ final class OpenFiles {
         }
         int backingId;
         try {
-            EmulatedPipe pipe = device.openPipe(handle, nodeId);
+            // O_TRUNC is ignored, as the driver ignores it: FUSE_ATOMIC_O_TRUNC brings it here (FuseInit).
+            EmulatedPipe pipe = device.openPipe(handle, nodeId, request.uid());
             backingId = memory.opened(handle, pipe);
         } catch (ErrnoException e) {
             device.releasePipe(handle);

@@ -195,17 +195,17 @@ final class PageCacheMemory extends RegionSharing {
     // ---- the host's side (services' threads) ------------------------------------------------------------
 
     @Override
-    public int read(long phys, long offset, MemorySegment dst) {
+    int read(long uid, long phys, long offset, MemorySegment dst) {
         checkThread();
-        return withRegion(phys, offset, dst.byteSize(),
+        return withRegion(uid, phys, offset, dst.byteSize(),
                 (region, memory) -> retrieveRange(region, memory, offset, dst.byteSize(), dst, null));
     }
 
     @Override
-    public int scan(long phys, long offset, long length, Consumer<MemorySegment> reader) {
+    int scan(long uid, long phys, long offset, long length, Consumer<MemorySegment> reader) {
         checkThread();
         MemorySegment buffer = scanBuffers.get();
-        return withRegion(phys, offset, length, (region, memory) -> {
+        return withRegion(uid, phys, offset, length, (region, memory) -> {
             for (long done = 0; done < length; ) {
                 long n = Math.min(buffer.byteSize(), length - done);
                 int errno = retrieveRange(region, memory, offset + done, n, buffer.asSlice(0, n), reader);
@@ -267,9 +267,9 @@ final class PageCacheMemory extends RegionSharing {
     }
 
     @Override
-    public int write(long phys, long offset, MemorySegment src) {
+    int write(long uid, long phys, long offset, MemorySegment src) {
         checkThread();
-        return withRegion(phys, offset, src.byteSize(), (region, memory) -> {
+        return withRegion(uid, phys, offset, src.byteSize(), (region, memory) -> {
             long length = src.byteSize();
             // The file first (a page the store does not reach is read from it on the next fault), registered
             // so that no writeback read before the store completes can undo it.

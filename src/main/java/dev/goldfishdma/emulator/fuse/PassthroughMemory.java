@@ -154,16 +154,16 @@ final class PassthroughMemory extends RegionSharing {
     // ---- the host's side: the same memory, in place --------------------------------------------------------
 
     @Override
-    public int read(long phys, long offset, MemorySegment dst) {
-        return withRegion(phys, offset, dst.byteSize(), (region, memory) -> {
+    int read(long uid, long phys, long offset, MemorySegment dst) {
+        return withRegion(uid, phys, offset, dst.byteSize(), (region, memory) -> {
             MemorySegment.copy(memory, offset, dst, 0, dst.byteSize());
             return 0;
         });
     }
 
     @Override
-    public int write(long phys, long offset, MemorySegment src) {
-        return withRegion(phys, offset, src.byteSize(), (region, memory) -> {
+    int write(long uid, long phys, long offset, MemorySegment src) {
+        return withRegion(uid, phys, offset, src.byteSize(), (region, memory) -> {
             MemorySegment.copy(src, 0, memory, offset, src.byteSize());
             return 0;
         });
@@ -171,8 +171,8 @@ final class PassthroughMemory extends RegionSharing {
 
     /** One read-only view of the region's memory itself: no copy. */
     @Override
-    public int scan(long phys, long offset, long length, Consumer<MemorySegment> reader) {
-        return withRegion(phys, offset, length, (region, memory) -> {
+    int scan(long uid, long phys, long offset, long length, Consumer<MemorySegment> reader) {
+        return withRegion(uid, phys, offset, length, (region, memory) -> {
             reader.accept(memory.asSlice(offset, length).asReadOnly());
             return 0;
         });

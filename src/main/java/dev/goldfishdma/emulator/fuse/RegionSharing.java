@@ -8,6 +8,7 @@ import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /**
  * How the regions' memory reaches the guest's mappings over FUSE: one of the two memory models,
@@ -16,10 +17,11 @@ import java.lang.foreign.MemorySegment;
  * in both; they differ in how the guest's mapping gets to it, and so in what OPEN answers, what page faults
  * and writeback the kernel sends, and how the host reaches the live bytes ({@link RegionMemory}).
  *
- * <p>The hooks below are called on the request thread; the {@link RegionMemory} methods on the services'
- * threads.
+ * <p>The hooks below are called on the request thread; the host's side ({@link #of(long)}) on the services'
+ * threads. The host reaches regions only through {@link #of(long)}, one uid's at a time: a region of another
+ * uid is not found ({@link RegionTable#lookup(long, long)}).
  */
-abstract sealed class RegionSharing implements RegionMemory permits PassthroughMemory, PageCacheMemory {
+abstract sealed class RegionSharing permits PassthroughMemory, PageCacheMemory {
     final FuseConnection connection;
     final RegionTable regions;
 
@@ -70,11 +72,43 @@ abstract sealed class RegionSharing implements RegionMemory permits PassthroughM
 
     // ---- the host's side: what both models share ---------------------------------------------------------
 
-    @Override
-    public long regionSize(long phys) {
-        EmulatedRegion region = regions.lookup(phys);
-        return region == null ? -1 : region.size();
+    /**
+     * The host's access to the regions of {@code uid}: what the services of that uid's pipes get. Any other
+     * address, another user's region included, is unknown to it (EINVAL, size -1), as a free address is.
+     */
+    final RegionMemory of(long uid) {
+        return new RegionMemory() {
+            @Override
+            public long regionSize(long phys) {
+                EmulatedRegion region = regions.lookup(phys, uid);
+                return region == null ? -1 : region.size();
+            }
+
+            @Override
+            public int read(long phys, long offset, MemorySegment dst) {
+                return RegionSharing.this.read(uid, phys, offset, dst);
+            }
+
+            @Override
+            public int write(long phys, long offset, MemorySegment src) {
+                return RegionSharing.this.write(uid, phys, offset, src);
+            }
+
+            @Override
+            public int scan(long phys, long offset, long length, Consumer<MemorySegment> reader) {
+                return RegionSharing.this.scan(uid, phys, offset, length, reader);
+            }
+        };
     }
+
+    /** {@link RegionMemory#read} of the regions of {@code uid}. */
+    abstract int read(long uid, long phys, long offset, MemorySegment dst);
+
+    /** {@link RegionMemory#write} of the regions of {@code uid}. */
+    abstract int write(long uid, long phys, long offset, MemorySegment src);
+
+    /** {@link RegionMemory#scan} of the regions of {@code uid}. */
+    abstract int scan(long uid, long phys, long offset, long length, Consumer<MemorySegment> reader);
 
     /** Work on the memory of a live region; returns 0 or an errno. */
     interface RegionAccess {
@@ -82,11 +116,11 @@ abstract sealed class RegionSharing implements RegionMemory permits PassthroughM
     }
 
     /**
-     * Runs {@code access} on the region at {@code phys} while holding its memory, if the region is live and
-     * {@code [offset, offset + length)} lies within it; EINVAL otherwise.
+     * Runs {@code access} on the region at {@code phys} while holding its memory, if the region is live,
+     * belongs to {@code uid} and {@code [offset, offset + length)} lies within it; EINVAL otherwise.
      */
-    final int withRegion(long phys, long offset, long length, RegionAccess access) {
-        EmulatedRegion region = regions.lookup(phys);
+    final int withRegion(long uid, long phys, long offset, long length, RegionAccess access) {
+        EmulatedRegion region = regions.lookup(phys, uid);
         if (region == null) {
             return Errno.EINVAL;
         }

@@ -34,7 +34,9 @@
  *     with {@code HostWriteLog} against writeback undoing host writes.</li>
  * <li>{@link dev.goldfishdma.emulator.fuse.FuseMount}: mounting and unmounting, with {@code mount(2)} where
  *     this process may (root, or root of a user namespace) and through the setuid {@code fusermount3} for an
- *     ordinary user; the mount table and the dead mounts of killed servers; and
+ *     ordinary user, both with the same access options ({@link dev.goldfishdma.emulator.fuse.MountSettings}:
+ *     {@code default_permissions} always, {@code allow_other} only when asked); the mount table and the dead
+ *     mounts of killed servers; and
  *     {@link dev.goldfishdma.emulator.fuse.FuseUnavailableException} when FUSE cannot be mounted here at
  *     all.</li>
  * </ul>

@@ -45,7 +45,9 @@ public final class EmulatedPipe implements HostEnd {
 
     private final long id;
     private final long inode;
+    private final long owner;
     private final RegionTable regions;
+    private final ResourceAccounting accounting;
     private final RegionMemory memory;
     private final Map<String, HostService> services;
 
@@ -64,12 +66,18 @@ public final class EmulatedPipe implements HostEnd {
     private final RegionFile regionFile;
     private EmulatedRegion region;
 
-    /** A pipe holding {@code regionFile} (its own, or one it shares with pipes on the same inode). */
-    EmulatedPipe(long id, long inode, RegionTable regions, RegionMemory memory, Map<String, HostService> services,
-                 RegionFile regionFile) {
+    /**
+     * A pipe of {@code owner} holding {@code regionFile} (its own, or one it shares with pipes on the same
+     * inode), counted in {@code accounting} already; {@code memory} is the host's access to that owner's
+     * regions.
+     */
+    EmulatedPipe(long id, long inode, long owner, RegionTable regions, ResourceAccounting accounting,
+                 RegionMemory memory, Map<String, HostService> services, RegionFile regionFile) {
         this.id = id;
         this.inode = inode;
+        this.owner = owner;
         this.regions = regions;
+        this.accounting = accounting;
         this.memory = memory;
         this.services = services;
         this.regionFile = regionFile;
@@ -85,6 +93,15 @@ public final class EmulatedPipe implements HostEnd {
         return inode;
     }
 
+    /**
+     * The uid that opened the pipe: its region is that uid's, and its service reaches only that uid's
+     * regions.
+     */
+    public long owner() {
+        return owner;
+    }
+
+    /** The regions of the pipe's {@linkplain #owner() owner}, and no other user's. */
     @Override
     public RegionMemory memory() {
         return memory;
@@ -228,8 +245,8 @@ public final class EmulatedPipe implements HostEnd {
      * physical address.
      *
      * @return 0; EBUSY when the pipe has a region already, or another pipe on the same inode made one in the
-     *         shared file; ENOMEM when its memory cannot be set up (the file cannot grow, or the emulator
-     *         cannot map it)
+     *         shared file; ENOMEM past the owner's or the device's region bytes ({@link RegionLimits}), or when
+     *         its memory cannot be set up (the file cannot grow, or the emulator cannot map it)
      */
     synchronized int attachRegion(long size) {
         if (region != null || regionFile.allocated()) {
@@ -238,13 +255,18 @@ public final class EmulatedPipe implements HostEnd {
         if (released) {
             return Errno.EIO;
         }
+        int refused = accounting.takeRegion(owner, size);
+        if (refused != 0) {
+            return refused;
+        }
         MemorySegment view;
         try {
             view = regionFile.allocate(size);
         } catch (ErrnoException e) {
+            accounting.giveRegion(owner, size);
             return Errno.ENOMEM;
         }
-        region = new EmulatedRegion(size, id, inode, regionFile, view, regions);
+        region = new EmulatedRegion(size, owner, id, inode, regionFile, view, regions);
         regionFile.holds(region);
         return 0;
     }
@@ -263,11 +285,13 @@ public final class EmulatedPipe implements HostEnd {
             inboundBytes = 0;
             if (region != null) {
                 region.retire(); // closes the region file once no host thread uses it
+                accounting.giveRegion(owner, region.size());
             } else {
                 regionFile.close();
             }
             ended = session;
         }
+        accounting.givePipe();
         if (ended != null) {
             ended.onGuestClose();
         }
@@ -280,7 +304,7 @@ public final class EmulatedPipe implements HostEnd {
             case CONNECTED -> "connected";
             case CLOSED_BY_HOST -> "closed";
         };
-        return "pipe id=" + id + " node=" + inode + " service=" + (serviceName == null ? "-" : serviceName)
+        return "pipe id=" + id + " node=" + inode + " uid=" + owner + " service=" + (serviceName == null ? "-" : serviceName)
                 + " state=" + stateName + " queued=" + inboundBytes + " parked_reads=" + parkedReads.size()
                 + " region=" + (region == null ? "-" : Long.toString(region.size()));
     }

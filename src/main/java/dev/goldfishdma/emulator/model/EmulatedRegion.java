@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class EmulatedRegion {
     private final long size;
+    private final long owner;
     private final long pipeId;
     private final long inode;
     private final RegionFile file;
@@ -27,9 +28,11 @@ public final class EmulatedRegion {
     private int users;
     private boolean retired;
 
-    /** A region over {@code file}, already allocated as {@code memory}, without an address yet. */
-    EmulatedRegion(long size, long pipeId, long inode, RegionFile file, MemorySegment memory, RegionTable table) {
+    /** A region of {@code owner} over {@code file}, already allocated as {@code memory}, without an address yet. */
+    EmulatedRegion(long size, long owner, long pipeId, long inode, RegionFile file, MemorySegment memory,
+                   RegionTable table) {
         this.size = size;
+        this.owner = owner;
         this.pipeId = pipeId;
         this.inode = inode;
         this.file = file;
@@ -40,6 +43,11 @@ public final class EmulatedRegion {
     /** The size CREATE_REGION gave it. */
     public long size() {
         return size;
+    }
+
+    /** The uid it belongs to: its pipe's {@linkplain EmulatedPipe#owner() owner}; only that uid finds it by address. */
+    public long owner() {
+        return owner;
     }
 
     /** The pipe it belongs to. */

@@ -10,16 +10,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * The emulated goldfish pipe device: its open pipes, the services they connect to, the regions by
  * physical address, and the status text that describes them. It answers with values and errnos, and
  * knows nothing of how requests reach it.
+ *
+ * <p>Every pipe belongs to the uid that opened it, and so does its region; a pipe's service reaches only its
+ * owner's regions. Open pipes and region bytes are bounded by {@link RegionLimits}.
  */
 public final class GoldfishDevice {
     private final Map<String, HostService> services;
     private final RegionTable regions;
-    private final RegionMemory memory;
+    private final LongFunction<RegionMemory> memoryOfUid;
+    private final ResourceAccounting accounting;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
     /** The region file of each inode with pipes open: normally one pipe per inode. */
     private final Map<Long, RegionFile> filesByInode = new ConcurrentHashMap<>();
@@ -29,17 +34,21 @@ public final class GoldfishDevice {
      *
      * @param services the services guests may connect to, by {@link HostService#name()} (a later one of the
      *                 same name wins)
-     * @param regions  where regions register their physical addresses
-     * @param memory   the host's access to those regions, handed to services
+     * @param regions     where regions register their physical addresses
+     * @param memoryOfUid the host's access to the regions of one uid, handed to the services of that uid's
+     *                    pipes
+     * @param limits      how many pipes and region bytes the device gives
      */
-    public GoldfishDevice(Collection<? extends HostService> services, RegionTable regions, RegionMemory memory) {
+    public GoldfishDevice(Collection<? extends HostService> services, RegionTable regions,
+                          LongFunction<RegionMemory> memoryOfUid, RegionLimits limits) {
         Map<String, HostService> byName = new LinkedHashMap<>();
         for (HostService service : services) {
             byName.put(service.name(), service);
         }
         this.services = Map.copyOf(byName);
         this.regions = regions;
-        this.memory = memory;
+        this.memoryOfUid = memoryOfUid;
+        this.accounting = new ResourceAccounting(limits);
     }
 
     /**
@@ -49,16 +58,28 @@ public final class GoldfishDevice {
      *
      * @param id    the number the pipe is known by until released; unique among open pipes
      * @param inode the inode of the device file it was opened on
+     * @param owner the uid that opens it
      * @return the pipe
-     * @throws ErrnoException when the pipe's {@link RegionFile} cannot be created (e.g. EMFILE)
+     * @throws ErrnoException ENFILE when {@link RegionLimits#maxPipes()} pipes are open; or when the pipe's
+     *                        {@link RegionFile} cannot be created (e.g. EMFILE)
      */
-    public EmulatedPipe openPipe(long id, long inode) throws ErrnoException {
-        RegionFile file = filesByInode.get(inode);
-        if (file == null || !file.retain()) {
-            file = RegionFile.create(id);
-            filesByInode.put(inode, file);
+    public EmulatedPipe openPipe(long id, long inode, long owner) throws ErrnoException {
+        int refused = accounting.takePipe();
+        if (refused != 0) {
+            throw new ErrnoException("open", "pipe " + id + " of uid " + owner + ": " + accounting.describe(), refused);
         }
-        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services, file);
+        RegionFile file = filesByInode.get(inode);
+        try {
+            if (file == null || !file.retain()) {
+                file = RegionFile.create(id);
+                filesByInode.put(inode, file);
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            accounting.givePipe();
+            throw e;
+        }
+        EmulatedPipe pipe = new EmulatedPipe(id, inode, owner, regions, accounting, memoryOfUid.apply(owner),
+                services, file);
         pipes.put(id, pipe);
         return pipe;
     }
@@ -103,9 +124,10 @@ public final class GoldfishDevice {
     }
 
     /**
-     * The status file's text, as of now: {@code pipes N}, {@code regions M}, {@code nodes K}, then one
-     * {@code pipe id=...} line per pipe and one {@code region phys=0x... size=... pipe=...} line per region
-     * (a region's address is 0 until it is mapped).
+     * The status file's text, as of now: {@code pipes N}, {@code regions M}, {@code nodes K}, the
+     * {@code limits ...} line (pipes and region bytes held against their {@link RegionLimits}), then one
+     * {@code pipe id=... uid=...} line per pipe and one {@code region phys=0x... size=... pipe=... uid=...}
+     * line per region (a region's address is 0 until it is mapped).
      *
      * @param deviceNodes the device inodes the kernel still holds (they go away with FORGET)
      * @return the text
@@ -122,10 +144,11 @@ public final class GoldfishDevice {
             if (region != null) {
                 regionCount++;
                 regionLines.append("region phys=0x").append(Long.toHexString(region.phys()))
-                        .append(" size=").append(region.size()).append(" pipe=").append(pipe.id()).append('\n');
+                        .append(" size=").append(region.size()).append(" pipe=").append(pipe.id())
+                        .append(" uid=").append(region.owner()).append('\n');
             }
         }
         return "pipes " + live.size() + "\n" + "regions " + regionCount + "\n"
-                + "nodes " + deviceNodes + "\n" + pipeLines + regionLines;
+                + "nodes " + deviceNodes + "\n" + accounting.describe() + "\n" + pipeLines + regionLines;
     }
 }

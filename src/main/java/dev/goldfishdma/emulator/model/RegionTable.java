@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The host's map from guest physical address to live region, shared by every pipe of one emulator, and the
- * allocator of those addresses.
+ * allocator of those addresses. A region is found only by the uid that owns it ({@link EmulatedRegion#owner()}):
+ * to any other uid its address is as unknown as a free one, so that nothing tells one user's regions apart
+ * from no region.
  *
  * <p>Addresses are fake but shaped like the driver's: page aligned, unique while the emulator runs (never
  * reused, so a stale address from a closed pipe finds nothing), with a free page between regions so that
@@ -39,8 +41,16 @@ public final class RegionTable {
         byPhys.remove(phys, region);
     }
 
-    /** The live region starting at {@code phys}, or null. */
-    public EmulatedRegion lookup(long phys) {
-        return byPhys.get(phys);
+    /**
+     * The live region starting at {@code phys} if {@code uid} owns it, else null (none there, or another
+     * user's).
+     *
+     * @param phys a guest physical address
+     * @param uid  the user asking: the uid of the pipe whose service looks the address up
+     * @return the region, or null
+     */
+    public EmulatedRegion lookup(long phys, long uid) {
+        EmulatedRegion region = byPhys.get(phys);
+        return region != null && region.owner() == uid ? region : null;
     }
 }

@@ -10,8 +10,13 @@
  *     the guest, parked reads, poll readiness, host close); it is the
  *     {@link dev.goldfishdma.emulator.service.HostEnd} its service answers through.</li>
  * <li>{@link dev.goldfishdma.emulator.model.DmaIoctls}: what LOCK, UNLOCK, GETOFF and CREATE_REGION do.</li>
+ * <li>{@link dev.goldfishdma.emulator.model.RegionLimits}: how many pipes and region bytes (per uid and in
+ *     all) the device gives; past them an open fails with ENFILE, a CREATE_REGION with ENOMEM. Every pipe
+ *     belongs to the uid that opened it, and so does its region; a pipe's service reaches only that uid's
+ *     regions.</li>
  * <li>{@link dev.goldfishdma.emulator.model.EmulatedRegion} and
- *     {@link dev.goldfishdma.emulator.model.RegionTable}: the regions and their physical addresses; the size
+ *     {@link dev.goldfishdma.emulator.model.RegionTable}: the regions and their physical addresses, found
+ *     only by their owner's uid; the size
  *     rule is {@link dev.goldfishdma.device.DriverRules}'s. {@link dev.goldfishdma.emulator.model.RegionFile}:
  *     a region's memory, an anonymous file (memfd) per pipe (per inode: see the differences), empty until
  *     CREATE_REGION, mapped by the emulator; the transport decides how the guest's mapping reaches it.</li>
@@ -107,9 +112,15 @@
  *     bytes in before asking the emulator; the driver returns 0 without reading them. UNLOCK wakes pollers
  *     (FUSE_NOTIFY_POLL); parked reads keep waiting for data, as they would after the driver's wake-up found
  *     nothing to read.</li>
- * <li><b>The device is a regular file</b> ({@code -rw-rw-rw-}) in the mount directory, not a character
- *     device in {@code /dev}: {@code stat} differs; its size is the region's, 0 before CREATE_REGION. Open
- *     it by its path: every path lookup gets a fresh inode.</li>
+ * <li><b>The device is a regular file</b> ({@code -rw-------} of the emulator's user, {@code -rw-rw-rw-}
+ *     with {@code --allow-other}) in the mount directory, not a character device in {@code /dev}:
+ *     {@code stat} differs; its size is the region's, 0 before CREATE_REGION. Open it by its path: every
+ *     path lookup gets a fresh inode. truncate(2) and ftruncate(2) fail with EPERM, as chmod and chown do
+ *     (the driver's character device gives EINVAL for a truncate); O_TRUNC at open is ignored, as with the
+ *     driver.</li>
+ * <li><b>Limits</b> ({@link dev.goldfishdma.emulator.model.RegionLimits}): an open past the open pipes
+ *     fails with ENFILE, a CREATE_REGION past a user's or all users' region bytes with ENOMEM, where the
+ *     driver's limits are the machine's.</li>
  * </ol>
  */
 package dev.goldfishdma.emulator.model;

@@ -24,6 +24,9 @@ public interface HostEnd {
      */
     void closeFromHost();
 
-    /** {@return host access to every live DMA region, looked up by guest physical address as the real host does} */
+    /**
+     * {@return host access to the live DMA regions of the user that opened this pipe, looked up by guest
+     * physical address as the real host does; another user's region is not found, as a free address is not}
+     */
     RegionMemory memory();
 }

@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 /**
  * The guest's live DMA regions as the host sees them, looked up by guest physical address as the real host
  * does: what the guest wrote into its mapping can be read, and what is written here the guest's mapping
- * shows, without the guest calling msync or anything else.
+ * shows, without the guest calling msync or anything else. One user's regions only: a service gets the
+ * regions of the uid that opened its pipe, and any other address, another user's region included, is
+ * unknown (EINVAL, size -1), exactly as a free address is.
  *
  * <p>This is all a service knows of memory. How the region's bytes are shared with the guest's mapping is
  * the implementation's business (the very pages the guest maps, or the kernel's page cache of the device
