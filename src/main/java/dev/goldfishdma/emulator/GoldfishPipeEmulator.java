@@ -2,12 +2,14 @@ package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseServer;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
+import dev.goldfishdma.emulator.model.PipeLimits;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
 import dev.goldfishdma.emulator.service.HangUpService;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.service.ServiceLimits;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -99,7 +101,8 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
      * @param options  how to serve (see {@link EmulatorOptions})
      * @return the emulator, serving
-     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}; also when a request timeout is asked
+     *                     for and the kernel does not offer one (before Linux 6.14)
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              EmulatorOptions options) throws IOException {
@@ -108,7 +111,10 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
             case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
             case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
         };
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough));
+        FuseServer.Limits limits = new FuseServer.Limits(options.requestTimeoutSeconds(), options.logLinesPerMinute(),
+                new PipeLimits(options.pipeBufferBytes()),
+                new ServiceLimits(options.serviceThreads(), options.maxDmaQueue()));
+        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough, limits));
     }
 
     /**

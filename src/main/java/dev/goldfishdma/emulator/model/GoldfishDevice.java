@@ -2,6 +2,7 @@ package dev.goldfishdma.emulator.model;
 
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.service.ServiceThreads;
 import dev.goldfishdma.libc.ErrnoException;
 
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ public final class GoldfishDevice {
     private final Map<String, HostService> services;
     private final RegionTable regions;
     private final RegionMemory memory;
+    private final PipeLimits limits;
+    private final ServiceThreads serviceThreads;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
     /** The region file of each inode with pipes open: normally one pipe per inode. */
     private final Map<Long, RegionFile> filesByInode = new ConcurrentHashMap<>();
@@ -31,8 +34,11 @@ public final class GoldfishDevice {
      *                 same name wins)
      * @param regions  where regions register their physical addresses
      * @param memory   the host's access to those regions, handed to services
+     * @param limits   the limits of each pipe
+     * @param serviceThreads the threads the services' work runs on, shared by all pipes
      */
-    public GoldfishDevice(Collection<? extends HostService> services, RegionTable regions, RegionMemory memory) {
+    public GoldfishDevice(Collection<? extends HostService> services, RegionTable regions, RegionMemory memory,
+                          PipeLimits limits, ServiceThreads serviceThreads) {
         Map<String, HostService> byName = new LinkedHashMap<>();
         for (HostService service : services) {
             byName.put(service.name(), service);
@@ -40,6 +46,8 @@ public final class GoldfishDevice {
         this.services = Map.copyOf(byName);
         this.regions = regions;
         this.memory = memory;
+        this.limits = limits;
+        this.serviceThreads = serviceThreads;
     }
 
     /**
@@ -58,7 +66,7 @@ public final class GoldfishDevice {
             file = RegionFile.create(id);
             filesByInode.put(inode, file);
         }
-        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services, file);
+        EmulatedPipe pipe = new EmulatedPipe(id, inode, regions, memory, services, file, limits, serviceThreads);
         pipes.put(id, pipe);
         return pipe;
     }
