@@ -59,10 +59,45 @@ final class EmulatorCommand implements Callable<Integer> {
                     + "Default: 2GiB.")
     long maxRegionBytes = EmulatorOptions.DEFAULT_MAX_REGION_BYTES;
 
+    // ---- resource limits and request timeout ----------------------------------------------------------
+    @Option(names = "--pipe-buffer", paramLabel = "SIZE", converter = ByteSizes.class,
+            description = "Bytes a pipe queues for the guest to read (default: 64KiB). A service takes no more of "
+                    + "the guest's bytes than its answers fit in: a guest writing without reading waits (EAGAIN "
+                    + "with O_NONBLOCK) once it is full, as with a real pipe.")
+    long pipeBuffer = EmulatorOptions.DEFAULT_PIPE_BUFFER_BYTES;
+
+    @Option(names = "--max-dma-queue", paramLabel = "N",
+            description = "Commands a pipe's service (dma) may have taken and not answered (default: 16); more "
+                    + "wait until answers go out.")
+    int maxDmaQueue = EmulatorOptions.DEFAULT_MAX_DMA_QUEUE;
+
+    @Option(names = "--service-threads", paramLabel = "N",
+            description = "Threads that do every pipe's service work (default: 4).")
+    int serviceThreads = EmulatorOptions.DEFAULT_SERVICE_THREADS;
+
+    @Option(names = "--log-rate", paramLabel = "N",
+            description = "Log at most N lines a minute about failed requests and services (default: 60); the "
+                    + "next line says how many were dropped.")
+    int logRate = EmulatorOptions.DEFAULT_LOG_LINES_PER_MINUTE;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "Ask the kernel to abort the whole FUSE connection when any request waits longer than "
+                    + "SECONDS (default: 0, never; Linux 6.14+, checked every 15 s). Saves clients from hanging "
+                    + "on a stopped emulator, but a blocking read or write that waits that long for the host "
+                    + "aborts it too: only for guests that never block long (O_NONBLOCK and poll, as this "
+                    + "library's pipes).")
+    int requestTimeout = EmulatorOptions.DEFAULT_REQUEST_TIMEOUT_SECONDS;
+
     /** {@return the emulator's options as given on the command line} */
     EmulatorOptions options() {
         return EmulatorOptions.builder().memory(memory).allowOther(allowOther).nonEmpty(nonEmpty).maxPipes(maxPipes)
-                .maxRegionBytesPerUser(maxRegionBytesPerUser).maxRegionBytes(maxRegionBytes).build();
+                .maxRegionBytesPerUser(maxRegionBytesPerUser).maxRegionBytes(maxRegionBytes)
+                .pipeBufferBytes(pipeBuffer)
+                .maxDmaQueue(maxDmaQueue)
+                .serviceThreads(serviceThreads)
+                .logLinesPerMinute(logRate)
+                .requestTimeoutSeconds(requestTimeout)
+                .build();
     }
 
     @Override

@@ -5,12 +5,14 @@ import dev.goldfishdma.emulator.fuse.FuseServer;
 import dev.goldfishdma.emulator.fuse.MountSettings;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.model.RegionLimits;
+import dev.goldfishdma.emulator.model.PipeLimits;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
 import dev.goldfishdma.emulator.service.HangUpService;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.service.ServiceLimits;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -104,7 +106,8 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      * @param services the host services a guest can connect to, by {@linkplain HostService#name() name}
      * @param options  how to serve (see {@link EmulatorOptions})
      * @return the emulator, serving
-     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}
+     * @throws IOException as {@link #start(Path, Collection, MemoryMode)}; also when a request timeout is asked
+     *                     for and the kernel does not offer one (before Linux 6.14)
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              EmulatorOptions options) throws IOException {
@@ -113,9 +116,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
             case PASSTHROUGH -> FuseServer.Passthrough.REQUIRE;
             case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
         };
+        FuseServer.Limits limits = new FuseServer.Limits(options.requestTimeoutSeconds(), options.logLinesPerMinute(),
+                new PipeLimits(options.pipeBufferBytes()),
+                new ServiceLimits(options.serviceThreads(), options.maxDmaQueue()),
+                new RegionLimits(options.maxPipes(), options.maxRegionBytesPerUser(), options.maxRegionBytes()));
         return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough,
-                new MountSettings(options.allowOther(), options.nonEmpty()),
-                new RegionLimits(options.maxPipes(), options.maxRegionBytesPerUser(), options.maxRegionBytes())));
+                new MountSettings(options.allowOther(), options.nonEmpty()), limits));
     }
 
     /**

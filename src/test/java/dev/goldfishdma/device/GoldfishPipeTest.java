@@ -49,14 +49,22 @@ class GoldfishPipeTest {
             }
             assertEquals("heap buffer", StandardCharsets.UTF_8.decode(direct.flip()).toString());
 
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment big = arena.allocate(200_000);
                 for (long i = 0; i < big.byteSize(); i++) {
                     big.set(JAVA_BYTE, i, (byte) (i * 7));
                 }
-                assertEquals(big.byteSize(), pipe.write(big));
+                // More than the pipe buffer: a blocking write of it waits for the reader, as with a real pipe.
                 MemorySegment in = arena.allocate(big.byteSize());
-                pipe.readFully(in);
+                CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                    try {
+                        pipe.readFully(in);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertEquals(big.byteSize(), pipe.write(big));
+                reader.get(30, TimeUnit.SECONDS);
                 assertEquals(-1, in.mismatch(big));
             }
         }

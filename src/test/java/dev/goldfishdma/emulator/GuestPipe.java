@@ -49,7 +49,12 @@ final class GuestPipe implements AutoCloseable {
 
     /** Opens and connects to {@code service}. */
     static GuestPipe connect(Path device, String service) throws ErrnoException {
-        GuestPipe pipe = open(device);
+        return connect(device, service, 0);
+    }
+
+    /** Opens with {@code extraFlags} (e.g. O_NONBLOCK) and connects to {@code service}. */
+    static GuestPipe connect(Path device, String service, int extraFlags) throws ErrnoException {
+        GuestPipe pipe = open(device, extraFlags);
         pipe.write(("pipe:" + service + "\0").getBytes(StandardCharsets.UTF_8));
         return pipe;
     }
@@ -87,6 +92,57 @@ final class GuestPipe implements AutoCloseable {
             done += got;
         }
         return buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /**
+     * Writes {@code bytes} and reads as many back, in this one thread, as an echo of more than the pipe buffer
+     * needs: the descriptor must be O_NONBLOCK; writes that find the pipe full (EAGAIN) wait in poll(2) for
+     * room or data, so no read(2) or write(2) ever waits (with passthrough, one would hold the file-position
+     * lock the other needs).
+     */
+    byte[] echo(byte[] bytes) throws ErrnoException {
+        MemorySegment out = arena.allocate(Math.max(1, bytes.length));
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, out, 0, bytes.length);
+        MemorySegment in = arena.allocate(Math.max(1, bytes.length));
+        long written = 0;
+        long read = 0;
+        while (read < bytes.length) {
+            short events = (short) (PollFd.POLLIN | (written < bytes.length ? PollFd.POLLOUT : 0));
+            short ready = waitFor(events, ANSWER_TIMEOUT_MILLIS);
+            assertTrue(ready != 0, "neither room nor data within " + ANSWER_TIMEOUT_MILLIS + " ms (" + written
+                    + " written, " + read + " read of " + bytes.length + ")");
+            if ((ready & PollFd.POLLOUT) != 0 && written < bytes.length) {
+                written += writeSome(out.asSlice(written, bytes.length - written));
+            }
+            if ((ready & PollFd.POLLIN) != 0) {
+                read += readSome(in.asSlice(read, bytes.length - read));
+            }
+        }
+        return in.asSlice(0, bytes.length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /** One write(2) of a non-blocking descriptor: the bytes taken, 0 for EAGAIN. */
+    long writeSome(MemorySegment bytes) throws ErrnoException {
+        try {
+            return Libc.write(fd, bytes);
+        } catch (ErrnoException e) {
+            if (e.errno() == dev.goldfishdma.libc.Errno.EAGAIN) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** One read(2) of a non-blocking descriptor: the bytes read, 0 for EAGAIN. */
+    long readSome(MemorySegment into) throws ErrnoException {
+        try {
+            return Libc.read(fd, into);
+        } catch (ErrnoException e) {
+            if (e.errno() == dev.goldfishdma.libc.Errno.EAGAIN) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     /** One read(2) of up to {@code n} bytes. */

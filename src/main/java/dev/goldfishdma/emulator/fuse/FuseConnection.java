@@ -3,6 +3,7 @@ package dev.goldfishdma.emulator.fuse;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.emulator.fuse.gen.fuse_backing_map;
 import dev.goldfishdma.emulator.fuse.gen.fuse_out_header;
+import dev.goldfishdma.emulator.service.RateLimitedLog;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
@@ -41,6 +42,7 @@ final class FuseConnection implements AutoCloseable {
 
     private final int fd;
     private final int[] wakePipe;
+    private final RateLimitedLog log;
     private volatile boolean closed;
     /** Requests read so far, counted just before each read(2) (see {@link #readsStarted()}). */
     private volatile long readsStarted;
@@ -57,9 +59,10 @@ final class FuseConnection implements AutoCloseable {
 
     /**
      * Takes over {@code fd}, a non-blocking descriptor of {@code /dev/fuse} with a mount on it: it is closed
-     * by {@link #close()}, or at once if this fails.
+     * by {@link #close()}, or at once if this fails. Refused replies are reported to {@code log}.
      */
-    FuseConnection(int fd) throws ErrnoException {
+    FuseConnection(int fd, RateLimitedLog log) throws ErrnoException {
+        this.log = log;
         try {
             this.wakePipe = Libc.pipe(OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK);
         } catch (ErrnoException | RuntimeException e) {
@@ -244,7 +247,7 @@ final class FuseConnection implements AutoCloseable {
             int errno = e.errno();
             // ENOENT: the request was interrupted or aborted meanwhile; ENODEV: the connection is gone.
             if (unique != 0 && errno != Errno.ENOENT && errno != Errno.ENODEV) {
-                LOG.log(System.Logger.Level.WARNING, "reply to request " + unique + " refused: " + e.getMessage());
+                log.log(LOG, System.Logger.Level.WARNING, "reply to request " + unique + " refused: " + e.getMessage());
             }
             return errno;
         }

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
+import dev.goldfishdma.emulator.service.RateLimitedLog;
 import dev.goldfishdma.libc.Errno;
 
 import java.lang.foreign.Arena;
@@ -85,60 +86,104 @@ final class FuseDispatcher {
     private final OpenFiles files;
     private final Interrupts interrupts;
     private final RegionSharing memory;
+    private final RateLimitedLog log;
 
     FuseDispatcher(FuseConnection connection, NodeNamespace namespace, OpenFiles files, Interrupts interrupts,
-                   RegionSharing memory) {
+                   RegionSharing memory, RateLimitedLog log) {
         this.connection = connection;
         this.namespace = namespace;
         this.files = files;
         this.interrupts = interrupts;
         this.memory = memory;
+        this.log = log;
     }
 
     /**
      * Handles one request and answers it, unless its opcode takes no answer: the request boundary. Whatever
-     * the handler returns, an answered opcode gets exactly one reply, now or (for {@link FuseReply#LATER})
-     * from whoever completes it; a handler that throws a RuntimeException is answered EIO.
+     * happens inside, an answered opcode gets exactly one reply, now or (for {@link FuseReply#LATER}) from
+     * whoever completes it: a handler that throws anything, an Error included, is answered ENOMEM for an
+     * OutOfMemoryError and EIO for anything else, and the failure is logged (rate-limited). Nothing thrown
+     * here stops the request thread.
      *
      * @return false after DESTROY: the kernel will send nothing more
      */
     boolean dispatch(FuseRequest request) {
-        Opcode opcode = Opcode.of(request.opcode());
-        if (opcode == null) {
-            connection.reply(request.unique(), Errno.ENOSYS);
-            return true;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            FuseReply reply;
-            try {
-                reply = opcode.handler.handle(this, request, arena);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "failed to handle " + opcode + " (" + request + ")", e);
-                reply = FuseReply.error(Errno.EIO);
+        Opcode opcode = null;
+        boolean replied = false;
+        try {
+            opcode = Opcode.of(request.opcode());
+            if (opcode == null) {
+                replied = true;
+                connection.reply(request.unique(), Errno.ENOSYS);
+                return true;
             }
-            if (opcode.answered) {
-                answer(opcode, request, reply);
+            try (Arena arena = Arena.ofConfined()) {
+                FuseReply reply;
+                try {
+                    reply = opcode.handler.handle(this, request, arena);
+                } catch (Throwable e) {
+                    logFailure(opcode, request, e);
+                    reply = FuseReply.error(errnoFor(e));
+                }
+                if (opcode.answered) {
+                    Runnable undo = answer(opcode, request, reply);
+                    replied = true; // written (or left to its completion): never a second one
+                    if (undo != null) {
+                        undo.run();
+                    }
+                }
+            }
+        } catch (Throwable e) {
+            logFailure(opcode, request, e);
+            if (!replied && (opcode == null || opcode.answered)) {
+                answerQuietly(request.unique(), errnoFor(e));
             }
         }
         return opcode != Opcode.DESTROY;
     }
 
-    private void answer(Opcode opcode, FuseRequest request, FuseReply reply) {
+    /** The errno a request gets when its handling threw {@code failure}. */
+    static int errnoFor(Throwable failure) {
+        return failure instanceof OutOfMemoryError ? Errno.ENOMEM : Errno.EIO;
+    }
+
+    private void logFailure(Opcode opcode, FuseRequest request, Throwable failure) {
+        try {
+            log.log(LOG, System.Logger.Level.ERROR, "failed to handle " + (opcode == null ? "a request" : opcode)
+                    + " (" + request + ")", failure);
+        } catch (Throwable ignored) {
+            // Even logging failed (no memory): the answer matters more.
+        }
+    }
+
+    private void answerQuietly(long unique, int errno) {
+        try {
+            connection.reply(unique, errno);
+        } catch (Throwable ignored) {
+            // The reply itself could not be written; nothing is left to try.
+        }
+    }
+
+    /**
+     * Writes the reply, unless it comes later.
+     *
+     * @return what to undo because the kernel refused a success, or null
+     */
+    private Runnable answer(Opcode opcode, FuseRequest request, FuseReply reply) {
         switch (reply) {
             case FuseReply.Ok ok -> {
                 int refused = connection.reply(request.unique(), 0, ok.payload());
-                if (refused != 0 && ok.ifRefused() != null) {
-                    ok.ifRefused().run();
-                }
+                return refused != 0 ? ok.ifRefused() : null;
             }
             case FuseReply.Error error -> connection.reply(request.unique(), error.errno());
             case FuseReply.Later later -> {
                 // Its completion answers it.
             }
             case FuseReply.None none -> {
-                LOG.log(System.Logger.Level.ERROR, "no answer to " + opcode + " (" + request + "), which takes one");
+                log.log(LOG, System.Logger.Level.ERROR, "no answer to " + opcode + " (" + request + "), which takes one");
                 connection.reply(request.unique(), Errno.EIO);
             }
         }
+        return null;
     }
 }

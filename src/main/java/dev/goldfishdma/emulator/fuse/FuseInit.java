@@ -7,6 +7,8 @@ import dev.goldfishdma.emulator.fuse.gen.fuse_init_out;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 /**
  * The INIT negotiation: the protocol version, the features the emulator asks for, and the limits of the
  * {@link FuseConnection} it announces. INIT is the first request of every connection; {@link FuseServer}
@@ -33,6 +35,27 @@ final class FuseInit {
     static final int MAX_STACK_DEPTH = 1;
 
     /**
+     * {@code FUSE_REQUEST_TIMEOUT} (Linux 6.14, protocol 7.42): bit 42 of the 64-bit INIT flags, so a bit of
+     * {@code flags2}. Granted, the kernel aborts the whole connection when any request has waited for its
+     * answer longer than {@code request_timeout} seconds (fs/fuse/dev.c, fuse_check_timeout, which looks at
+     * the requests not yet read and at those read and not answered, every 15 s; fs/fuse/inode.c,
+     * process_init_reply, reads the field whatever minor version the server announces). The pinned generated
+     * header is protocol 7.41, which has neither the flag nor the field, so both are defined here by hand,
+     * in this one place, and never in the generated code; {@code FuseInitTest} checks them against the
+     * generated layout.
+     */
+    static final long REQUEST_TIMEOUT_FLAG = 1L << 42;
+    /** {@link #REQUEST_TIMEOUT_FLAG} as a bit of {@code flags2}. */
+    static final int REQUEST_TIMEOUT_FLAGS2 = flags2(REQUEST_TIMEOUT_FLAG);
+    /**
+     * Where {@code fuse_init_out.request_timeout} (a {@code uint16_t}, seconds) lies: right after
+     * {@code max_stack_depth}, at the first two bytes of what 7.41 calls {@code unused}.
+     */
+    static final long REQUEST_TIMEOUT_OFFSET = 40;
+    /** The largest request timeout the field holds, in seconds. */
+    static final int MAX_REQUEST_TIMEOUT_SECONDS = 0xffff;
+
+    /**
      * The INIT flags asked for. {@code FUSE_EXPLICIT_INVAL_DATA} (protocol 7.30): a size change seen in GETATTR
      * truncates the page cache past the new size but does not invalidate the rest of it (fs/fuse/inode.c,
      * fuse_change_attributes); the page-cache model changes the device file's size (see
@@ -50,8 +73,9 @@ final class FuseInit {
      * @param passthrough       whether FUSE passthrough was asked for and the kernel offered it
      * @param directIoAllowMmap whether the kernel offered FUSE_DIRECT_IO_ALLOW_MMAP (the page-cache model's
      *                          mmap needs it)
+     * @param requestTimeout    whether a request timeout was asked for and the kernel offered it
      */
-    record Negotiated(FuseReply.Ok reply, boolean passthrough, boolean directIoAllowMmap) {
+    record Negotiated(FuseReply.Ok reply, boolean passthrough, boolean directIoAllowMmap, boolean requestTimeout) {
     }
 
     private FuseInit() {
@@ -64,9 +88,15 @@ final class FuseInit {
 
     /**
      * Answers INIT: ours is the older of the two minor versions; features are those both sides have, with
-     * FUSE passthrough asked for when {@code askPassthrough}.
+     * FUSE passthrough asked for when {@code askPassthrough}, and a request timeout of
+     * {@code requestTimeoutSeconds} when it is above 0 (at most {@value #MAX_REQUEST_TIMEOUT_SECONDS}).
      */
-    static Negotiated negotiate(FuseRequest request, boolean askPassthrough, Arena arena) {
+    static Negotiated negotiate(FuseRequest request, boolean askPassthrough, int requestTimeoutSeconds,
+                                Arena arena) {
+        if (requestTimeoutSeconds < 0 || requestTimeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException("request timeout: " + requestTimeoutSeconds + " s; give 0 (none) to "
+                    + MAX_REQUEST_TIMEOUT_SECONDS);
+        }
         MemorySegment in = request.body();
         int major = fuse_init_in.major(in);
         int minor = fuse_init_in.minor(in);
@@ -78,9 +108,10 @@ final class FuseInit {
         fuse_init_out.minor(out, Math.min(minor, Fuse.FUSE_KERNEL_MINOR_VERSION()));
         if (major != Fuse.FUSE_KERNEL_VERSION()) {
             // A newer major: answer ours, and the kernel either retries with it or gives up.
-            return new Negotiated(FuseReply.ok(out), false, false);
+            return new Negotiated(FuseReply.ok(out), false, false, false);
         }
-        int wanted2 = DIRECT_IO_ALLOW_MMAP_FLAGS2 | (askPassthrough ? PASSTHROUGH_FLAGS2 : 0);
+        int wanted2 = DIRECT_IO_ALLOW_MMAP_FLAGS2 | (askPassthrough ? PASSTHROUGH_FLAGS2 : 0)
+                | (requestTimeoutSeconds > 0 ? REQUEST_TIMEOUT_FLAGS2 : 0);
         int flags2 = kernelFlags2 & wanted2;
         boolean passthrough = (flags2 & PASSTHROUGH_FLAGS2) != 0;
         fuse_init_out.max_readahead(out, fuse_init_in.max_readahead(in));
@@ -94,6 +125,11 @@ final class FuseInit {
         if (passthrough) {
             fuse_init_out.max_stack_depth(out, MAX_STACK_DEPTH);
         }
-        return new Negotiated(FuseReply.ok(out), passthrough, (flags2 & DIRECT_IO_ALLOW_MMAP_FLAGS2) != 0);
+        boolean requestTimeout = (flags2 & REQUEST_TIMEOUT_FLAGS2) != 0;
+        if (requestTimeout) {
+            out.set(JAVA_SHORT, REQUEST_TIMEOUT_OFFSET, (short) requestTimeoutSeconds);
+        }
+        return new Negotiated(FuseReply.ok(out), passthrough, (flags2 & DIRECT_IO_ALLOW_MMAP_FLAGS2) != 0,
+                requestTimeout);
     }
 }

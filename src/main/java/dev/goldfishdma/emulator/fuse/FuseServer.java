@@ -2,9 +2,13 @@ package dev.goldfishdma.emulator.fuse;
 
 import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.RegionLimits;
+import dev.goldfishdma.emulator.model.PipeLimits;
 import dev.goldfishdma.emulator.model.RegionTable;
 import dev.goldfishdma.emulator.service.HostService;
+import dev.goldfishdma.emulator.service.RateLimitedLog;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.service.ServiceLimits;
+import dev.goldfishdma.emulator.service.ServiceThreads;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.libc.Errno;
 import dev.goldfishdma.libc.Libc;
@@ -14,6 +18,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Objects;
 
 /**
  * The emulator's FUSE transport: serves a {@link GoldfishDevice} on a directory as two files, the device
@@ -22,9 +27,10 @@ import java.util.Collection;
  * model ({@link Passthrough}: {@link PassthroughMemory} or {@link PageCacheMemory}), then reads requests on
  * one thread and hands each to the {@link FuseDispatcher}.
  *
- * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data are parked
- * and answered later, and services do their slow work on threads of their own, so replies go out in any
- * order.
+ * <p>The request thread never waits for anything but {@code /dev/fuse}: reads that find no data and writes
+ * that find no room are parked and answered later, and services do their slow work on the emulator's few
+ * service threads ({@link ServiceThreads}), so replies go out in any order. Everything is bounded by
+ * {@link Limits}.
  */
 public final class FuseServer implements AutoCloseable {
     /** Whether to share regions through FUSE passthrough, else through the page cache. */
@@ -37,6 +43,42 @@ public final class FuseServer implements AutoCloseable {
         NEVER
     }
 
+    /**
+     * The limits of a server.
+     *
+     * @param requestTimeoutSeconds the FUSE request timeout asked of the kernel, in seconds, or 0 for none
+     *                              (the default): see {@link FuseInit#REQUEST_TIMEOUT_FLAG}; a kernel without
+     *                              it (before Linux 6.14) fails the start
+     * @param logLinesPerMinute     the log's budget ({@link RateLimitedLog})
+     * @param pipes                 each pipe's limits
+     * @param services              the service threads' limits
+     * @param regions               how many pipes and region bytes the device gives
+     */
+    public record Limits(int requestTimeoutSeconds, int logLinesPerMinute, PipeLimits pipes, ServiceLimits services,
+                         RegionLimits regions) {
+        /** The defaults: no request timeout, 60 log lines a minute, the pipes', services' and regions' defaults. */
+        public static final Limits DEFAULTS = new Limits(0, RateLimitedLog.DEFAULT_LINES_PER_MINUTE,
+                PipeLimits.DEFAULTS, ServiceLimits.DEFAULTS, RegionLimits.DEFAULTS);
+
+        /**
+         * Checks the limits.
+         *
+         * @throws IllegalArgumentException for a request timeout outside 0 to 65535 s or a log budget below 1
+         */
+        public Limits {
+            if (requestTimeoutSeconds < 0 || requestTimeoutSeconds > FuseInit.MAX_REQUEST_TIMEOUT_SECONDS) {
+                throw new IllegalArgumentException("request timeout: " + requestTimeoutSeconds
+                        + " s; give 0 (none) to " + FuseInit.MAX_REQUEST_TIMEOUT_SECONDS);
+            }
+            if (logLinesPerMinute < 1) {
+                throw new IllegalArgumentException("log rate: " + logLinesPerMinute + " lines a minute; give at least 1");
+            }
+            Objects.requireNonNull(pipes, "pipes");
+            Objects.requireNonNull(services, "services");
+            Objects.requireNonNull(regions, "regions");
+        }
+    }
+
     private static final System.Logger LOG = System.getLogger(FuseServer.class.getName());
     private static final int INIT_TIMEOUT_MILLIS = 10_000;
     private static final long STOP_TIMEOUT_MILLIS = 5000;
@@ -47,21 +89,24 @@ public final class FuseServer implements AutoCloseable {
     private final RegionSharing memory;
     private final OpenFiles files;
     private final FuseDispatcher dispatcher;
+    private final ServiceThreads serviceThreads;
     private final Thread requestThread;
     private volatile boolean closed;
 
     private FuseServer(FuseMount mount, FuseConnection connection, Collection<? extends HostService> services,
-                       RegionTable regions, RegionSharing memory, MountSettings settings, RegionLimits limits)
+                       RegionTable regions, RegionSharing memory, MountSettings settings, Limits limits,
+                       RateLimitedLog log)
             throws IOException {
         this.mount = mount;
         this.connection = connection;
         this.memory = memory;
-        this.device = new GoldfishDevice(services, regions, memory::of, limits);
+        this.serviceThreads = new ServiceThreads(limits.services(), log);
+        this.device = new GoldfishDevice(services, regions, memory::of, limits.regions(), limits.pipes(), serviceThreads);
         NodeNamespace namespace = new NodeNamespace(device::regionSizeOnInode, settings);
         Interrupts interrupts = new Interrupts();
         this.files = new OpenFiles(device, namespace, memory, interrupts, new CallerMappings(mount.mapsDeviceNumber()),
                 "mounted-by " + mount.describe() + "\n" + "memory " + memory.describe() + "\n");
-        this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory);
+        this.dispatcher = new FuseDispatcher(connection, namespace, files, interrupts, memory, log);
         this.requestThread = new Thread(this::serve, "goldfish-fuse-requests");
         this.requestThread.setDaemon(true);
         if (memory instanceof PageCacheMemory pageCache) {
@@ -71,23 +116,25 @@ public final class FuseServer implements AutoCloseable {
 
     /**
      * Mounts on the existing directory {@code dir} (see {@link FuseMount}), answers the kernel's INIT, settles
-     * the memory model and returns serving.
+     * the memory model and returns serving within {@code limits}.
      *
      * @param dir         the mount point
      * @param services    the host services guests may connect to
      * @param passthrough whether to share regions through passthrough
      * @param settings    who may use the mount, and whether a non-empty directory will do
-     * @param limits      how many pipes and region bytes the device gives
+     * @param limits      the server's limits
      * @return the server, serving
-     * @throws IOException when mounting fails, the kernel sends no INIT, or passthrough was required and is
-     *                     not available (the message says why)
+     * @throws IOException when mounting fails, the kernel sends no INIT, passthrough was required and is not
+     *                     available, or a request timeout was asked for and the kernel does not offer it (the
+     *                     message says why)
      */
     public static FuseServer start(Path dir, Collection<? extends HostService> services, Passthrough passthrough,
-                                   MountSettings settings, RegionLimits limits) throws IOException {
+                                   MountSettings settings, Limits limits) throws IOException {
+        RateLimitedLog log = new RateLimitedLog(limits.logLinesPerMinute());
         FuseMount mount = FuseMount.mount(dir, settings);
         FuseConnection connection;
         try {
-            connection = new FuseConnection(mount.deviceFd());
+            connection = new FuseConnection(mount.deviceFd(), log);
         } catch (IOException | RuntimeException e) {
             mount.unmount();
             throw e;
@@ -95,7 +142,7 @@ public final class FuseServer implements AutoCloseable {
         try {
             RegionTable regions = new RegionTable();
             FuseServer server = new FuseServer(mount, connection, services, regions,
-                    initialize(connection, regions, passthrough), settings, limits);
+                    initialize(connection, regions, passthrough, limits.requestTimeoutSeconds()), settings, limits, log);
             server.requestThread.start();
             return server;
         } catch (IOException | RuntimeException e) {
@@ -109,8 +156,8 @@ public final class FuseServer implements AutoCloseable {
      * Reads and answers INIT, then picks the memory model: passthrough when it was asked for, the kernel
      * granted it and a backing file can be registered; else the page cache, unless passthrough was required.
      */
-    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, Passthrough requested)
-            throws IOException {
+    private static RegionSharing initialize(FuseConnection connection, RegionTable regions, Passthrough requested,
+                                            int requestTimeoutSeconds) throws IOException {
         FuseInit.Negotiated negotiated;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(FuseConnection.READ_BUFFER_SIZE, 8);
@@ -122,13 +169,17 @@ public final class FuseServer implements AutoCloseable {
             if (request.opcode() != Fuse.FUSE_INIT()) {
                 throw new IOException("the kernel's first FUSE request was opcode " + request.opcode() + ", not INIT");
             }
-            negotiated = FuseInit.negotiate(request, requested != Passthrough.NEVER, arena);
+            negotiated = FuseInit.negotiate(request, requested != Passthrough.NEVER, requestTimeoutSeconds, arena);
             FuseReply.Ok answer = negotiated.reply();
             int refused = connection.reply(request.unique(), 0, answer.payload());
             if (refused != 0) {
                 throw new IOException("the kernel refused the answer to INIT: " + Errno.name(refused));
             }
             connection.handled(request.sequence());
+        }
+        if (requestTimeoutSeconds > 0 && !negotiated.requestTimeout()) {
+            throw new IOException("a request timeout was asked for and the kernel does not offer FUSE_REQUEST_TIMEOUT"
+                    + " (Linux 6.14 or newer)");
         }
         String why;
         if (requested == Passthrough.NEVER) {
@@ -208,6 +259,7 @@ public final class FuseServer implements AutoCloseable {
                     break;
                 }
                 FuseRequest request = new FuseRequest(buffer, length, connection.readsStarted());
+                // dispatch answers whatever fails inside and never throws.
                 boolean more = dispatcher.dispatch(request);
                 connection.handled(request.sequence());
                 if (!more) {
@@ -243,6 +295,7 @@ public final class FuseServer implements AutoCloseable {
         }
         memory.close();
         device.releaseAll();
+        serviceThreads.close();
         connection.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.goldfishdma.emulator.model.EmulatedPipe;
 import dev.goldfishdma.emulator.model.GoldfishDevice;
 import dev.goldfishdma.emulator.model.IoctlResult;
 import dev.goldfishdma.emulator.model.PipeRead;
+import dev.goldfishdma.emulator.model.PipeWrite;
 import dev.goldfishdma.gen.dma.GoldfishDma;
 import dev.goldfishdma.emulator.fuse.gen.Fuse;
 import dev.goldfishdma.emulator.fuse.gen.fuse_ioctl_in;
@@ -139,9 +140,13 @@ final class OpenFiles {
         }
         boolean nonBlocking = (fuse_read_in.flags(in) & OpenFlags.O_NONBLOCK) != 0;
         ParkedRead ifParked = new ParkedRead(request.unique(), pipe, connection, interrupts);
-        PipeRead result = pipe.guestRead(size, nonBlocking, ifParked);
-        if (!(result instanceof PipeRead.Parked)) {
-            ifParked.answeredAtOnce();
+        PipeRead result = null;
+        try {
+            result = pipe.guestRead(size, nonBlocking, ifParked);
+        } finally {
+            if (!(result instanceof PipeRead.Parked)) {
+                ifParked.answeredAtOnce();
+            }
         }
         return switch (result) {
             case PipeRead.Bytes bytes -> FuseReply.ok(MemorySegment.ofArray(bytes.data()));
@@ -160,16 +165,32 @@ final class OpenFiles {
         if (pipe == null) {
             return FuseReply.error(Errno.EBADF); // the status file is opened read-only
         }
+        long written = size;
         if ((fuse_write_in.write_flags(in) & Fuse.FUSE_WRITE_CACHE()) != 0) {
             memory.writeBack(pipe, offset, data, request.sequence());
         } else {
-            int errno = pipe.guestWrite(data);
-            if (errno != 0) {
-                return FuseReply.error(errno);
+            boolean nonBlocking = (fuse_write_in.flags(in) & OpenFlags.O_NONBLOCK) != 0;
+            ParkedWrite ifParked = new ParkedWrite(request.unique(), pipe, connection, interrupts);
+            PipeWrite result = null;
+            try {
+                result = pipe.guestWrite(data, nonBlocking, ifParked);
+            } finally {
+                if (!(result instanceof PipeWrite.Parked)) {
+                    ifParked.answeredAtOnce();
+                }
+            }
+            switch (result) {
+                case PipeWrite.Written w -> written = w.count();
+                case PipeWrite.Failed failed -> {
+                    return FuseReply.error(failed.errno());
+                }
+                case PipeWrite.Parked parked -> {
+                    return FuseReply.LATER;
+                }
             }
         }
         MemorySegment out = fuse_write_out.allocate(arena);
-        fuse_write_out.size(out, size);
+        fuse_write_out.size(out, (int) written);
         return FuseReply.ok(out);
     }
 

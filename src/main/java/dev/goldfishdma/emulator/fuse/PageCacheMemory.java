@@ -161,13 +161,20 @@ final class PageCacheMemory extends RegionSharing {
     FuseReply regionCreated(long unique, EmulatedPipe pipe, MemorySegment ioctlOut) {
         EmulatedRegion region = pipe.region();
         sizer.execute(() -> {
-            int errno = extendFileSize(region);
+            int errno;
+            try {
+                errno = extendFileSize(region);
+            } catch (Throwable e) {
+                errno = FuseDispatcher.errnoFor(e); // answered whatever happened: the caller waits for it
+            }
             try (Arena arena = Arena.ofConfined()) {
                 if (errno == 0) {
                     connection.reply(unique, 0, fuse_ioctl_out.allocate(arena));
                 } else {
                     connection.reply(unique, errno);
                 }
+            } catch (OutOfMemoryError e) {
+                connection.reply(unique, Errno.ENOMEM);
             }
         });
         return FuseReply.LATER;

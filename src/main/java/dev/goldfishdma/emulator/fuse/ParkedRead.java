@@ -26,7 +26,7 @@ final class ParkedRead implements ReadCompletion, Interrupts.Interruptible {
         interrupts.register(unique, this);
     }
 
-    /** The read was answered at once and never parked. */
+    /** The read was answered at once (or its handler failed) and never parked. */
     void answeredAtOnce() {
         interrupts.unregister(unique);
     }
@@ -34,7 +34,11 @@ final class ParkedRead implements ReadCompletion, Interrupts.Interruptible {
     @Override
     public void complete(byte[] data) {
         interrupts.unregister(unique);
-        connection.reply(unique, 0, MemorySegment.ofArray(data));
+        try {
+            connection.reply(unique, 0, MemorySegment.ofArray(data));
+        } catch (OutOfMemoryError e) {
+            connection.reply(unique, Errno.ENOMEM);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.goldfishdma.emulator.model;
 
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
+import dev.goldfishdma.emulator.service.ServiceThreads;
 import dev.goldfishdma.libc.ErrnoException;
 
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ public final class GoldfishDevice {
     private final RegionTable regions;
     private final LongFunction<RegionMemory> memoryOfUid;
     private final ResourceAccounting accounting;
+    private final PipeLimits limits;
+    private final ServiceThreads serviceThreads;
     private final Map<Long, EmulatedPipe> pipes = new ConcurrentHashMap<>();
     /** The region file of each inode with pipes open: normally one pipe per inode. */
     private final Map<Long, RegionFile> filesByInode = new ConcurrentHashMap<>();
@@ -34,13 +37,16 @@ public final class GoldfishDevice {
      *
      * @param services the services guests may connect to, by {@link HostService#name()} (a later one of the
      *                 same name wins)
-     * @param regions     where regions register their physical addresses
-     * @param memoryOfUid the host's access to the regions of one uid, handed to the services of that uid's
-     *                    pipes
-     * @param limits      how many pipes and region bytes the device gives
+     * @param regions        where regions register their physical addresses
+     * @param memoryOfUid    the host's access to the regions of one uid, handed to the services of that uid's
+     *                       pipes
+     * @param regionLimits   how many pipes and region bytes the device gives
+     * @param pipeLimits     the limits of each pipe
+     * @param serviceThreads the threads the services' work runs on, shared by all pipes
      */
     public GoldfishDevice(Collection<? extends HostService> services, RegionTable regions,
-                          LongFunction<RegionMemory> memoryOfUid, RegionLimits limits) {
+                          LongFunction<RegionMemory> memoryOfUid, RegionLimits regionLimits, PipeLimits pipeLimits,
+                          ServiceThreads serviceThreads) {
         Map<String, HostService> byName = new LinkedHashMap<>();
         for (HostService service : services) {
             byName.put(service.name(), service);
@@ -48,7 +54,9 @@ public final class GoldfishDevice {
         this.services = Map.copyOf(byName);
         this.regions = regions;
         this.memoryOfUid = memoryOfUid;
-        this.accounting = new ResourceAccounting(limits);
+        this.accounting = new ResourceAccounting(regionLimits);
+        this.limits = pipeLimits;
+        this.serviceThreads = serviceThreads;
     }
 
     /**
@@ -79,7 +87,7 @@ public final class GoldfishDevice {
             throw e;
         }
         EmulatedPipe pipe = new EmulatedPipe(id, inode, owner, regions, accounting, memoryOfUid.apply(owner),
-                services, file);
+                services, file, limits, serviceThreads);
         pipes.put(id, pipe);
         return pipe;
     }

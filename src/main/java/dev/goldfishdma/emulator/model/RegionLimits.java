@@ -14,6 +14,15 @@ package dev.goldfishdma.emulator.model;
  * @param maxRegionBytes        bytes of live regions of all users together
  */
 public record RegionLimits(int maxPipes, long maxRegionBytesPerUser, long maxRegionBytes) {
+    /** The default of {@link #maxPipes()}: 256, far more than a guest's few pipes, few enough for its fds. */
+    public static final int DEFAULT_MAX_PIPES = 256;
+    /** The default of {@link #maxRegionBytesPerUser()}: 1 GiB. */
+    public static final long DEFAULT_MAX_REGION_BYTES_PER_USER = 1L << 30;
+    /** The default of {@link #maxRegionBytes()}: 2 GiB. */
+    public static final long DEFAULT_MAX_REGION_BYTES = 2L << 30;
+    /** The defaults. */
+    public static final RegionLimits DEFAULTS =
+            new RegionLimits(DEFAULT_MAX_PIPES, DEFAULT_MAX_REGION_BYTES_PER_USER, DEFAULT_MAX_REGION_BYTES);
 
     /**
      * Checks the limits.

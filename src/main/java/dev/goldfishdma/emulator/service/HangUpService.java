@@ -38,6 +38,12 @@ public final class HangUpService implements HostService {
                     pipe.closeFromHost();
                 }
             }
+
+            @Override
+            public long writable() {
+                // Past the limit nothing more is echoed, so the pipe's room does not matter.
+                return received < LIMIT ? pipe.room() : Long.MAX_VALUE;
+            }
         };
     }
 }
