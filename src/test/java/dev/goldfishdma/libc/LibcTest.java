@@ -54,6 +54,34 @@ class LibcTest {
     }
 
     @Test
+    void memmoveCopiesHeapAndNativeMemoryOverlappingOrNot() {
+        byte[] heap = new byte[256];
+        for (int i = 0; i < heap.length; i++) {
+            heap[i] = (byte) i;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment off = arena.allocate(256);
+            Libc.memmove(off, 10, MemorySegment.ofArray(heap), 20, 100);
+            for (int i = 0; i < 100; i++) {
+                assertEquals((byte) (20 + i), off.get(JAVA_BYTE, 10 + i));
+            }
+            long[] longs = new long[4];
+            Libc.memmove(MemorySegment.ofArray(longs), 8, off, 10, 8);
+            assertEquals(0x1b1a191817161514L, longs[1], "little-endian bytes 20..27");
+            // Overlapping, both ways.
+            Libc.memmove(MemorySegment.ofArray(heap), 1, MemorySegment.ofArray(heap), 0, 200);
+            assertEquals(0, heap[1]);
+            assertEquals(199, heap[200] & 0xff);
+            Libc.memmove(MemorySegment.ofArray(heap), 0, MemorySegment.ofArray(heap), 2, 100);
+            assertEquals(1, heap[0]);
+            assertThrows(IndexOutOfBoundsException.class, () -> Libc.memmove(off, 200, off, 0, 57));
+            assertThrows(IndexOutOfBoundsException.class, () -> Libc.memmove(off, 0, off, -1, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> Libc.memmove(off, 0, off, 0, -1));
+            assertThrows(IllegalArgumentException.class, () -> Libc.memmove(off.asReadOnly(), 0, off, 0, 1));
+        }
+    }
+
+    @Test
     void openingAMissingPathIsEnoent(@org.junit.jupiter.api.io.TempDir Path dir) {
         String missing = dir.resolve("no-such-device").toString();
         ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.open(missing, OpenFlags.O_RDWR));
