@@ -3,6 +3,7 @@ package dev.goldfishdma.device;
 import dev.goldfishdma.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
@@ -38,28 +39,36 @@ final class BulkCopy {
         return LIBC_MEASURED && length >= LIBC_FROM && length < LIBC_BELOW;
     }
 
-    /** {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}; may overlap. */
+    /**
+     * {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}; may
+     * overlap. Heap segments take the JDK's copy whatever the length: slicing one calls a method the JIT does
+     * not always inline, and the copy would then allocate (arrays and heap buffers have their own paths).
+     */
     static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long length) {
-        if (viaLibc(length)) {
-            Libc.memmove(dst, dstOffset, src, srcOffset, length);
+        if (viaLibc(length) && src.isNative() && dst.isNative()) {
+            Libc.memmove(dst.asSlice(dstOffset, length), src.asSlice(srcOffset, length));
         } else {
             MemorySegment.copy(src, srcOffset, dst, dstOffset, length);
         }
     }
 
-    /** {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}. */
+    /**
+     * {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} (native) at {@code dstOffset}.
+     * The array's part reaches the C library as a segment made from a buffer of exactly that part, which
+     * the JIT takes apart entirely (no allocation), where a slice of an array's segment may not be.
+     */
     static void fromArray(byte[] src, int srcOffset, MemorySegment dst, long dstOffset, int length) {
         if (viaLibc(length)) {
-            Libc.memmove(dst, dstOffset, MemorySegment.ofArray(src), srcOffset, length);
+            Libc.memmove(dst.asSlice(dstOffset, length), MemorySegment.ofBuffer(ByteBuffer.wrap(src, srcOffset, length)));
         } else {
             MemorySegment.copy(src, srcOffset, dst, JAVA_BYTE, dstOffset, length);
         }
     }
 
-    /** {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}. */
+    /** {@code length} bytes of {@code src} (native) from {@code srcOffset} to {@code dst} at {@code dstOffset}. */
     static void toArray(MemorySegment src, long srcOffset, byte[] dst, int dstOffset, int length) {
         if (viaLibc(length)) {
-            Libc.memmove(MemorySegment.ofArray(dst), dstOffset, src, srcOffset, length);
+            Libc.memmove(MemorySegment.ofBuffer(ByteBuffer.wrap(dst, dstOffset, length)), src.asSlice(srcOffset, length));
         } else {
             MemorySegment.copy(src, JAVA_BYTE, srcOffset, dst, dstOffset, length);
         }

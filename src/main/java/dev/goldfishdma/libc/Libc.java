@@ -303,31 +303,35 @@ public final class Libc {
     // ---- copying memory ----------------------------------------------------------------------------------
 
     /**
-     * {@code memmove(dst + dstOffset, src + srcOffset, length)}: the C library's copy, which may overlap, for
-     * sizes where it is faster than {@link MemorySegment#copy(MemorySegment, long, MemorySegment, long, long)}
-     * (the device API's bulk copies choose, and say why). Same checks and exceptions as that method; on
+     * {@code memmove(dst, src, src.byteSize())}: all of {@code src} to the start of {@code dst}, with the C
+     * library's copy, which may overlap, for sizes where it is faster than {@link MemorySegment#copy(
+     * MemorySegment, long, MemorySegment, long, long)} (the device API's bulk copies choose, and say why). On
      * glibc for x86-64, {@code memcpy} and {@code memmove} are one and the same code.
+     *
+     * <p>It takes whole segments, not offsets: a caller passes slices, or segments made for the purpose, so
+     * that nothing here slices a heap segment, a call the JIT does not always inline, which would then make
+     * every call allocate.
      *
      * <p>Linked as a <em>critical</em> function ({@link Linker.Option#critical(boolean) critical(true)}): no
      * thread-state transition, so the call costs little more than a Java method, and heap segments (arrays)
      * may be passed. The price is that the thread cannot reach a safepoint during the call, so a garbage
-     * collection waits for it: keep {@code length} to what takes microseconds (a megabyte is about
-     * 40 µs). Both segments' sessions are kept alive for the duration of the call, so a concurrent close
-     * of either waits, as for any downcall.
+     * collection waits for it: keep the length to what takes microseconds (a megabyte is about 40 µs). Both
+     * segments' sessions are kept alive for the duration of the call, so a concurrent close of either waits,
+     * as for any downcall.
      *
-     * @throws IndexOutOfBoundsException if either range lies outside its segment
+     * @throws IndexOutOfBoundsException if {@code src} is larger than {@code dst}
      * @throws IllegalArgumentException  if {@code dst} is read-only
      * @throws IllegalStateException     if either segment's session is closed
      * @throws WrongThreadException      if either segment is confined to another thread
      */
-    public static void memmove(MemorySegment dst, long dstOffset, MemorySegment src, long srcOffset, long length) {
-        Objects.checkFromIndexSize(srcOffset, length, src.byteSize());
-        Objects.checkFromIndexSize(dstOffset, length, dst.byteSize());
+    public static void memmove(MemorySegment dst, MemorySegment src) {
+        long length = src.byteSize();
+        Objects.checkFromIndexSize(0, length, dst.byteSize());
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Attempt to write a read-only segment");
         }
         try {
-            MEMMOVE.invokeExact(dst.asSlice(dstOffset, length), src.asSlice(srcOffset, length), length);
+            MEMMOVE.invokeExact(dst, src, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
