@@ -1,7 +1,7 @@
 /*
  * The C library constants and structs the libc layer and the emulator use, taken from the
  * system headers rather than typed by hand. _GNU_SOURCE exposes MAP_POPULATE, MFD_CLOEXEC and
- * MSG_CMSG_CLOEXEC.
+ * MSG_CMSG_CLOEXEC. <linux/magic.h> holds the file system magic numbers that fstatfs(2) reports.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,4 +15,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
+#include <linux/magic.h>

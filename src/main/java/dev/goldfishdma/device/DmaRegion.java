@@ -202,7 +202,7 @@ public final class DmaRegion implements AutoCloseable {
     public void write(long offset, byte[] src, int srcOffset, int length) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         checkRange(offset, length);
-        MemorySegment.copy(src, srcOffset, segment, JAVA_BYTE, offset, length);
+        BulkCopy.fromArray(src, srcOffset, segment, offset, length);
     }
 
     /**
@@ -213,7 +213,7 @@ public final class DmaRegion implements AutoCloseable {
      */
     public void write(long offset, MemorySegment src) {
         checkRange(offset, src.byteSize());
-        MemorySegment.copy(src, 0, segment, offset, src.byteSize());
+        BulkCopy.copy(src, 0, segment, offset, src.byteSize());
     }
 
     /**
@@ -229,7 +229,7 @@ public final class DmaRegion implements AutoCloseable {
     public void write(long offset, MemorySegment src, long srcOffset, long length) {
         Objects.checkFromIndexSize(srcOffset, length, src.byteSize());
         checkRange(offset, length);
-        MemorySegment.copy(src, srcOffset, segment, offset, length);
+        BulkCopy.copy(src, srcOffset, segment, offset, length);
     }
 
     /**
@@ -244,9 +244,9 @@ public final class DmaRegion implements AutoCloseable {
         checkRange(offset, length);
         if (src.hasArray()) {
             // Straight from the array: wrapping a heap buffer in a segment would allocate on every call.
-            MemorySegment.copy(src.array(), src.arrayOffset() + src.position(), segment, JAVA_BYTE, offset, length);
+            BulkCopy.fromArray(src.array(), src.arrayOffset() + src.position(), segment, offset, length);
         } else {
-            MemorySegment.copy(MemorySegment.ofBuffer(src), 0, segment, offset, length);
+            BulkCopy.copy(MemorySegment.ofBuffer(src), 0, segment, offset, length);
         }
         src.position(src.position() + length);
     }
@@ -263,7 +263,7 @@ public final class DmaRegion implements AutoCloseable {
     public void read(long offset, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         checkRange(offset, length);
-        MemorySegment.copy(segment, JAVA_BYTE, offset, dst, dstOffset, length);
+        BulkCopy.toArray(segment, offset, dst, dstOffset, length);
     }
 
     /**
@@ -274,7 +274,7 @@ public final class DmaRegion implements AutoCloseable {
      */
     public void read(long offset, MemorySegment dst) {
         checkRange(offset, dst.byteSize());
-        MemorySegment.copy(segment, offset, dst, 0, dst.byteSize());
+        BulkCopy.copy(segment, offset, dst, 0, dst.byteSize());
     }
 
     /**
@@ -289,7 +289,7 @@ public final class DmaRegion implements AutoCloseable {
     public void read(long offset, MemorySegment dst, long dstOffset, long length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.byteSize());
         checkRange(offset, length);
-        MemorySegment.copy(segment, offset, dst, dstOffset, length);
+        BulkCopy.copy(segment, offset, dst, dstOffset, length);
     }
 
     /**
@@ -305,9 +305,9 @@ public final class DmaRegion implements AutoCloseable {
         int length = dst.remaining();
         checkRange(offset, length);
         if (dst.hasArray()) {
-            MemorySegment.copy(segment, JAVA_BYTE, offset, dst.array(), dst.arrayOffset() + dst.position(), length);
+            BulkCopy.toArray(segment, offset, dst.array(), dst.arrayOffset() + dst.position(), length);
         } else {
-            MemorySegment.copy(segment, offset, MemorySegment.ofBuffer(dst), 0, length);
+            BulkCopy.copy(segment, offset, MemorySegment.ofBuffer(dst), 0, length);
         }
         dst.position(dst.position() + length);
     }

@@ -91,10 +91,16 @@ public final class Libc {
     // prctl is variadic in C: options past the first are passed as unsigned long.
     private static final MethodHandle PRCTL = downcall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(1));
+    // Critical: no thread-state transition, and heap segments allowed; see memmove.
+    private static final MethodHandle MEMMOVE = downcall("memmove",
+            FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = downcall("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = downcall("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
+
+    /** Whether the C library is glibc (it has {@code gnu_get_libc_version}). */
+    public static final boolean GLIBC = LIBC.find("gnu_get_libc_version").isPresent();
 
     /** The system's page size in bytes, as {@code getpagesize()} reports it. */
     public static final long PAGE_SIZE = pageSize();
@@ -294,6 +300,43 @@ public final class Libc {
         long done = 0;
         while (done < buf.byteSize()) {
             done += write(fd, buf.asSlice(done));
+        }
+    }
+
+    // ---- copying memory ----------------------------------------------------------------------------------
+
+    /**
+     * {@code memmove(dst, src, src.byteSize())}: all of {@code src} to the start of {@code dst}, with the C
+     * library's copy, which may overlap, for sizes where it is faster than {@link MemorySegment#copy(
+     * MemorySegment, long, MemorySegment, long, long)} (the device API's bulk copies choose, and say why). On
+     * glibc for x86-64, {@code memcpy} and {@code memmove} are one and the same code.
+     *
+     * <p>It takes whole segments, not offsets: a caller passes slices, or segments made for the purpose, so
+     * that nothing here slices a heap segment, a call the JIT does not always inline, which would then make
+     * every call allocate.
+     *
+     * <p>Linked as a <em>critical</em> function ({@link Linker.Option#critical(boolean) critical(true)}): no
+     * thread-state transition, so the call costs little more than a Java method, and heap segments (arrays)
+     * may be passed. The price is that the thread cannot reach a safepoint during the call, so a garbage
+     * collection waits for it: keep the length to what takes microseconds (a megabyte is about 40 µs). Both
+     * segments' sessions are kept alive for the duration of the call, so a concurrent close of either waits,
+     * as for any downcall.
+     *
+     * @throws IndexOutOfBoundsException if {@code src} is larger than {@code dst}
+     * @throws IllegalArgumentException  if {@code dst} is read-only
+     * @throws IllegalStateException     if either segment's session is closed
+     * @throws WrongThreadException      if either segment is confined to another thread
+     */
+    public static void memmove(MemorySegment dst, MemorySegment src) {
+        long length = src.byteSize();
+        Objects.checkFromIndexSize(0, length, dst.byteSize());
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Attempt to write a read-only segment");
+        }
+        try {
+            MEMMOVE.invokeExact(dst, src, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

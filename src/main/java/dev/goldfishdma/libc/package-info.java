@@ -10,6 +10,8 @@
  * {@link dev.goldfishdma.libc.Spawn} starts a program with exactly the descriptors chosen (what
  * {@link java.lang.ProcessBuilder} cannot do) and waits for it; {@link dev.goldfishdma.libc.DescriptorPassing}
  * receives a descriptor over a Unix socket: together, what mounting through {@code fusermount3} takes.
+ * {@link dev.goldfishdma.libc.FileSystems} says which file system and mount a descriptor is on
+ * ({@code fstatfs}, {@code statx}), for the device file rule.
  *
  * <p>This is the bottom layer: the device API ({@code dev.goldfishdma.device}) and the emulated device build on
  * it, and turn its errors into their own; the command-line tool and the benchmarks go through the device API,

@@ -1,6 +1,10 @@
 package dev.goldfishdma.device;
 
 import dev.goldfishdma.junit.EmulatedGoldfishDeviceExtension;
+import dev.goldfishdma.libc.FileSystems;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.OpenFlags;
+import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,10 +16,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.OptionalLong;
 
 import static java.net.StandardProtocolFamily.UNIX;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +108,37 @@ class DeviceFileRuleTest {
         assertEquals(DriverRules.EMULATED_FILE_SYSTEM_TYPE, Files.lines(Path.of("/proc/self/mountinfo"))
                 .filter(l -> l.contains(" " + DEVICE.device().mountDir() + " ")).map(l -> l.split(" - ")[1].split(" ")[0])
                 .findFirst().orElseThrow());
+    }
+
+    @Test
+    void theEmulatedDevicesMountIsLookedUpOnceAndRemembered(@TempDir Path dir) throws Exception {
+        int fd = Libc.open(DEVICE.path().toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        int plain = Libc.open(Files.write(dir.resolve("plain"), new byte[1]).toString(),
+                OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
+        try {
+            assertEquals(FileSystems.FUSE_SUPER_MAGIC, FileSystems.type(fd), "fstatfs of the emulated device's file");
+            assertEquals(DriverRules.EMULATED_FILE_SYSTEM_TYPE, DeviceFiles.fileSystemType(fd));
+            assertTrue(DeviceFiles.onEmulatedFileSystem(fd));
+            assertNotEquals(FileSystems.FUSE_SUPER_MAGIC, FileSystems.type(plain));
+            assertFalse(DeviceFiles.onEmulatedFileSystem(plain));
+            OptionalLong mount = FileSystems.uniqueMountId(fd);
+            Capabilities.require(mount.isPresent(), "the kernel reports no unique mount id (STATX_MNT_ID_UNIQUE, "
+                    + "Linux 6.8+), so nothing is remembered");
+            assertTrue(DeviceFiles.knownMounts() >= 1 && DeviceFiles.knownMounts() <= DeviceFiles.KNOWN_MOUNTS_LIMIT,
+                    "remembered mounts: " + DeviceFiles.knownMounts());
+            assertTrue(DeviceFiles.onEmulatedFileSystem(fd), "remembered, and still the emulated device");
+        } finally {
+            Libc.close(fd);
+            Libc.close(plain);
+        }
+    }
+
+    @Test
+    void aRefusedRegularFileIsNamedWithItsFileSystem(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("data"), new byte[] {1});
+        String type = Files.getFileStore(file).type();
+        NotADeviceException e = assertThrows(NotADeviceException.class, () -> GoldfishPipe.open(file, "echo"));
+        assertTrue(e.getMessage().contains(file + " is a regular file on a " + type + " file system"), e.getMessage());
     }
 
     @Test

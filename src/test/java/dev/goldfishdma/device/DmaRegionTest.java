@@ -104,6 +104,108 @@ class DmaRegionTest {
         }
     }
 
+    /**
+     * Every copy form at lengths on both sides of each of {@link BulkCopy}'s thresholds, so that both primitives
+     * (the JDK's copy and the C library's) move every form: the host checks what was written, the guest what
+     * was read back.
+     */
+    @Test
+    void everyFormCopiesExactlyWithEitherPrimitive() throws Exception {
+        long size = 4L << 20;
+        int[] lengths = {1, 4096, (int) BulkCopy.LIBC_FROM - 1, (int) BulkCopy.LIBC_FROM, 65536 + 3,
+                (int) BulkCopy.LIBC_BELOW - 1, (int) BulkCopy.LIBC_BELOW, (2 << 20) + 5};
+        SplittableRandom random = new SplittableRandom(16);
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
+             DmaRegion region = pipe.createRegion(size);
+             Arena arena = Arena.ofConfined()) {
+            long phys = region.physicalAddress();
+            for (int length : lengths) {
+                byte[] data = new byte[length + 11];
+                random.nextBytes(data);
+                long at = random.nextLong(size - length);
+                String what = length + " bytes at " + at + (BulkCopy.viaLibc(length) ? " (C library)" : " (JDK)");
+
+                region.write(at, data, 11, length);
+                assertEquals(HostChecksums.local(data, 11, length), HostChecksums.crc(pipe, phys, at, length), what);
+                byte[] back = new byte[length + 3];
+                region.read(at, back, 3, length);
+                assertEquals(-1, java.util.Arrays.mismatch(back, 3, length + 3, data, 11, length + 11), what);
+
+                random.nextBytes(data);
+                MemorySegment native_ = arena.allocate(length + 11);
+                MemorySegment.copy(data, 0, native_, JAVA_BYTE, 0, length + 11);
+                region.write(at, native_, 11, length);
+                assertEquals(HostChecksums.local(data, 11, length), HostChecksums.crc(pipe, phys, at, length), what);
+                MemorySegment nativeBack = arena.allocate(length);
+                region.read(at, nativeBack);
+                assertEquals(-1, nativeBack.mismatch(native_.asSlice(11, length)), what);
+
+                random.nextBytes(data);
+                MemorySegment heap = MemorySegment.ofArray(data);
+                region.write(at, heap.asSlice(11, length));
+                assertEquals(HostChecksums.local(data, 11, length), HostChecksums.crc(pipe, phys, at, length), what);
+                long[] longs = new long[length / 8 + 1];
+                MemorySegment heapBack = MemorySegment.ofArray(longs);
+                region.read(at, heapBack, 8, length & ~7);
+                assertEquals(-1, heapBack.asSlice(8, length & ~7).mismatch(heap.asSlice(11, length & ~7)), what);
+
+                random.nextBytes(data);
+                ByteBuffer direct = ByteBuffer.allocateDirect(length + 11).put(data).flip().position(11);
+                region.write(at, direct);
+                assertFalse(direct.hasRemaining(), what);
+                assertEquals(HostChecksums.local(data, 11, length), HostChecksums.crc(pipe, phys, at, length), what);
+                ByteBuffer directBack = ByteBuffer.allocateDirect(length + 2).position(2);
+                region.read(at, directBack);
+                assertFalse(directBack.hasRemaining(), what);
+                assertEquals(-1, directBack.position(2).mismatch(ByteBuffer.wrap(data, 11, length)), what);
+            }
+        }
+    }
+
+    @Test
+    void copiesWithinTheRegionMayOverlap() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
+             DmaRegion region = pipe.createRegion(1 << 20)) {
+            byte[] data = new byte[1 << 20];
+            new SplittableRandom(5).nextBytes(data);
+            for (int length : new int[] {4096, 100_000}) {
+                region.write(0, data, 0, data.length);
+                // Forwards and backwards by a few bytes, through the region's own segment.
+                region.write(7, region.segment(), 0, length);
+                region.write(0, region.segment(), 7 + 3, length);
+                byte[] expected = data.clone();
+                System.arraycopy(expected, 0, expected, 7, length);
+                System.arraycopy(expected, 10, expected, 0, length);
+                byte[] back = new byte[data.length];
+                region.read(0, back, 0, back.length);
+                assertArrayEquals(expected, back, length + " bytes" + (BulkCopy.viaLibc(length) ? " (C library)" : ""));
+            }
+        }
+    }
+
+    @Test
+    void copyErrorsAreTheSameWithEitherPrimitive() throws Exception {
+        try (GoldfishPipe pipe = GoldfishPipe.open(DEVICE.path(), DMA);
+             DmaRegion region = pipe.createRegion(1 << 20)) {
+            for (int length : new int[] {4096, 65536}) {
+                MemorySegment readOnly = MemorySegment.ofArray(new byte[length]).asReadOnly();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> region.read(0, readOnly));
+                assertEquals("Attempt to write a read-only segment", e.getMessage());
+                region.write(0, readOnly);
+
+                Arena confined = Arena.ofConfined();
+                MemorySegment elsewhere = confined.allocate(length);
+                ExecutionException wrongThread = assertThrows(ExecutionException.class,
+                        () -> CompletableFuture.runAsync(() -> region.write(0, elsewhere)).get());
+                assertInstanceOf(WrongThreadException.class, wrongThread.getCause());
+                confined.close();
+                assertThrows(IllegalStateException.class, () -> region.write(0, elsewhere));
+                assertThrows(IllegalStateException.class, () -> region.read(0, elsewhere));
+            }
+        }
+    }
+
     @Test
     void aHostFillArrivesInTheSegment() throws Exception {
         long size = 4L << 20;

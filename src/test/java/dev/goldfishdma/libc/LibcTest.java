@@ -54,6 +54,38 @@ class LibcTest {
     }
 
     @Test
+    void memmoveCopiesHeapAndNativeMemoryOverlappingOrNot() {
+        byte[] heap = new byte[256];
+        for (int i = 0; i < heap.length; i++) {
+            heap[i] = (byte) i;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment off = arena.allocate(256);
+            Libc.memmove(off.asSlice(10), MemorySegment.ofArray(heap).asSlice(20, 100));
+            for (int i = 0; i < 100; i++) {
+                assertEquals((byte) (20 + i), off.get(JAVA_BYTE, 10 + i));
+            }
+            assertEquals(0, off.get(JAVA_BYTE, 110), "nothing past the source's size");
+            long[] longs = new long[4];
+            Libc.memmove(MemorySegment.ofArray(longs).asSlice(8), off.asSlice(10, 8));
+            assertEquals(0x1b1a191817161514L, longs[1], "little-endian bytes 20..27");
+            // Overlapping, both ways.
+            MemorySegment whole = MemorySegment.ofArray(heap);
+            Libc.memmove(whole.asSlice(1), whole.asSlice(0, 200));
+            assertEquals(0, heap[1]);
+            assertEquals(199, heap[200] & 0xff);
+            Libc.memmove(whole, whole.asSlice(2, 100));
+            assertEquals(1, heap[0]);
+            assertThrows(IndexOutOfBoundsException.class, () -> Libc.memmove(off.asSlice(200), off.asSlice(0, 57)));
+            assertThrows(IllegalArgumentException.class, () -> Libc.memmove(off.asReadOnly(), off.asSlice(0, 1)));
+        }
+        Arena closed = Arena.ofConfined();
+        MemorySegment gone = closed.allocate(8);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> Libc.memmove(MemorySegment.ofArray(new byte[8]), gone));
+    }
+
+    @Test
     void openingAMissingPathIsEnoent(@org.junit.jupiter.api.io.TempDir Path dir) {
         String missing = dir.resolve("no-such-device").toString();
         ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.open(missing, OpenFlags.O_RDWR));

@@ -32,9 +32,18 @@ final class BareDowncalls {
     /**
      * {@code memcpy(dst, src, n)} with the pointers passed as plain 64-bit addresses and the result ignored,
      * which the LP64 calling convention allows: no segment is made per call, as in the C peer's bare memcpy.
+     * Critical ({@link Linker.Option#critical(boolean)}): no thread-state transition, the cheapest downcall
+     * there is, and right for a call that never blocks.
      */
     static final MethodHandle MEMCPY = LINKER.downcallHandle(symbol("memcpy"),
-            FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_LONG));
+            FunctionDescriptor.ofVoid(JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.critical(false));
+
+    /**
+     * {@code memcpy(dst, src, n)} taking segments, critical with heap access allowed: the only way a downcall
+     * reaches a Java array without copying it first. The caller slices the segments per call.
+     */
+    static final MethodHandle MEMCPY_HEAP = LINKER.downcallHandle(symbol("memcpy"),
+            FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG), Linker.Option.critical(true));
 
     private BareDowncalls() {
     }

@@ -40,9 +40,14 @@ public final class ChartWriter {
 
     /** The transfer results as series, in the order their benchmarks first appear. */
     static List<Series> series(List<JmhResult> results) {
+        return series(results, method -> true);
+    }
+
+    /** The transfer results of the benchmark methods {@code methods} accepts, as series. */
+    static List<Series> series(List<JmhResult> results, java.util.function.Predicate<String> methods) {
         Map<String, Series> byMethod = new java.util.LinkedHashMap<>();
         for (JmhResult r : results) {
-            if (!r.className().equals("TransferBenchmark") || r.param("chunk") == null) {
+            if (!r.className().equals("TransferBenchmark") || r.param("chunk") == null || !methods.test(r.method())) {
                 continue;
             }
             Series s = byMethod.computeIfAbsent(r.method(),
@@ -54,6 +59,11 @@ public final class ChartWriter {
     }
 
     static String svg(List<Series> series, String caption) {
+        return svg(series, null, caption);
+    }
+
+    /** The chart of {@code series}; {@code what} (e.g. "writes"), if not null, goes in the title. */
+    static String svg(List<Series> series, String what, String caption) {
         int minChunk = Integer.MAX_VALUE;
         int maxChunk = 0;
         double maxY = 0;
@@ -81,7 +91,8 @@ public final class ChartWriter {
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
         out.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
         out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">"
-                + "Moving a 32 MiB DMA region: throughput against chunk size</text>%n", LEFT));
+                + "Moving a 32 MiB DMA region%s: throughput against chunk size</text>%n", LEFT,
+                what == null ? "" : ", " + escape(what)));
         out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"42\" fill=\"#555\">%s</text>%n", LEFT, escape(caption)));
 
         for (double v = 0; v <= yMax + yStep / 2; v += yStep) {
@@ -177,6 +188,6 @@ public final class ChartWriter {
             System.exit(2);
         }
         String caption = args.length > 2 ? args[2] : "";
-        Files.writeString(Path.of(args[1]), svg(series(JmhResult.read(Path.of(args[0]))), caption));
+        Files.writeString(Path.of(args[1]), svg(series(JmhResult.read(Path.of(args[0]))), null, caption));
     }
 }

@@ -12,13 +12,14 @@ import java.util.Map;
 
 /**
  * The machine a run was made on, quoted with every number: JDK (from the result file, i.e. the forked JVM),
- * CPU model, core count, kernel and date. Saved beside the results so that a report regenerated later, or
- * elsewhere, still names the machine that made the numbers.
+ * CPU model, core count, kernel, date, and the device the benchmarks ran on with its memory mode
+ * ({@link BenchDevice}). Saved beside the results so that a report regenerated later, or elsewhere, still
+ * names the machine and device that made the numbers.
  */
-record Environment(String jdk, String cpu, int cores, String kernel, String date) {
+record Environment(String jdk, String cpu, int cores, String kernel, String date, String device) {
 
-    /** This machine now, with the JDK that ran the benchmarks. */
-    static Environment capture(String jdk) throws IOException {
+    /** This machine now, with the JDK that ran the benchmarks and the device they ran on. */
+    static Environment capture(String jdk, String device) throws IOException {
         String cpu = "unknown";
         for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
             if (line.startsWith("model name")) {
@@ -28,16 +29,17 @@ record Environment(String jdk, String cpu, int cores, String kernel, String date
         }
         String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        return new Environment(jdk, cpu, Runtime.getRuntime().availableProcessors(), kernel, date);
+        return new Environment(jdk, cpu, Runtime.getRuntime().availableProcessors(), kernel, date, device);
     }
 
     /** One line for a chart or a table caption. */
     String oneLine() {
-        return "JDK " + jdk + ", " + cpu + " (" + cores + " cores), Linux " + kernel + ", " + date;
+        return "JDK " + jdk + ", " + cpu + " (" + cores + " cores), Linux " + kernel + ", " + date + "; " + device;
     }
 
     void write(Path file) throws IOException {
-        Files.write(file, List.of("jdk=" + jdk, "cpu=" + cpu, "cores=" + cores, "kernel=" + kernel, "date=" + date));
+        Files.write(file, List.of("jdk=" + jdk, "cpu=" + cpu, "cores=" + cores, "kernel=" + kernel, "date=" + date,
+                "device=" + device));
     }
 
     static Environment read(Path file) throws IOException {
@@ -49,6 +51,6 @@ record Environment(String jdk, String cpu, int cores, String kernel, String date
             }
         }
         return new Environment(m.get("jdk"), m.get("cpu"), Integer.parseInt(m.getOrDefault("cores", "0")),
-                m.get("kernel"), m.get("date"));
+                m.get("kernel"), m.get("date"), m.getOrDefault("device", "not recorded"));
     }
 }

@@ -1,6 +1,5 @@
 package dev.goldfishdma.bench;
 
-import com.sun.jna.Pointer;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.emulator.AvailableDevice;
@@ -27,22 +26,29 @@ import java.util.concurrent.TimeUnit;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
- * Moving the whole 32 MiB region, in chunks of {@link #chunk} bytes, through the library's API and through
- * the baselines, all on the same mapping of the same device region. One operation moves 32 MiB whatever the
- * chunk size, so every score is comparable: throughput in bytes/s is ops/s times 32 MiB. Sources are
- * 32 MiB too, so no size fits in a cache and every copy is the memory traffic an upload really costs.
+ * Moving the whole 32 MiB region, in chunks of {@link #chunk} bytes, through every copy form of the library's
+ * API and through the two primitives a caller could use instead, all on the same mapping of the same device
+ * region. One operation moves 32 MiB whatever the chunk size, so every score is comparable: throughput in
+ * bytes/s is ops/s times 32 MiB. Sources and destinations are 32 MiB too, so no size fits in a cache and
+ * every copy is the memory traffic an upload really costs.
+ *
+ * <p>Each API form is set against the baselines with the same direction and the same kind of memory on the
+ * caller's side (heap or native): the JDK's {@code MemorySegment.copy} and glibc's {@code memcpy} as a
+ * critical downcall ({@link BareDowncalls}). The report holds each form to 0.95x the faster of the two.
  *
  * <p>Opening the device, creating the region and the first touch of its pages are setup, outside the
  * timed part; {@link ColdStartBenchmark} measures them.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-// Ten seconds of warm-up: with 32 MiB chunks the benchmark method runs about 800 times a second and its loop
-// once, so C2 compiles it only after some 6 s (Tier4InvocationThreshold, 5000 calls); with 3 s the first
-// measured iterations still ran C1 code, which allocates the objects C2 scalar-replaces.
-@Warmup(iterations = 5, time = 2)
+// Eight seconds of warm-up: with 32 MiB chunks the benchmark method runs about 800 times a second and its loop
+// once, so C2 compiles it only after some 6 s (Tier4InvocationThreshold, 5000 calls); before that, C1 code
+// allocates the objects C2 scalar-replaces. One fork per benchmark: 18 benchmarks times 6 chunk sizes keep a
+// full run near half an hour that way; the cost is that fork-to-fork variation (a few percent) is not in the
+// error bars.
+@Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
 public class TransferBenchmark {
     private static final int SIZE = DeviceRegion.SIZE;
@@ -56,10 +62,10 @@ public class TransferBenchmark {
     private MemorySegment mapping;
     private final Arena arena = Arena.ofShared();
     private byte[] heap;
+    private MemorySegment heapSegment;
     private MemorySegment offHeap;
     private ByteBuffer heapBuffer;
-    private ByteBuffer mappingBuffer;
-    private Pointer jnaMapping;
+    private ByteBuffer directBuffer;
     private long mappingAddress;
     private long offHeapAddress;
 
@@ -77,24 +83,35 @@ public class TransferBenchmark {
 
         heap = new byte[SIZE];
         for (int i = 0; i < SIZE; i++) {
-            heap[i] = (byte) (i * 31 + 7);
+            heap[i] = pattern(i);
         }
+        heapSegment = MemorySegment.ofArray(heap);
         offHeap = arena.allocate(SIZE, 4096);
         MemorySegment.copy(heap, 0, offHeap, JAVA_BYTE, 0, SIZE);
+        for (int i = 0; i < SIZE; i++) {
+            mapping.set(JAVA_BYTE, i, (byte) ~pattern(i));
+        }
         heapBuffer = ByteBuffer.wrap(heap);
-        // Made once: asByteBuffer() makes a new buffer object per call, which a caller would keep too.
-        mappingBuffer = mapping.asByteBuffer();
+        directBuffer = offHeap.asByteBuffer();
         mappingAddress = mapping.address();
         offHeapAddress = offHeap.address();
-        jnaMapping = new Pointer(mappingAddress);
+    }
+
+    private static byte pattern(int i) {
+        return (byte) (i * 31 + 7);
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
-        // Every benchmark here leaves the region and the heap source equal (writes copy the heap's pattern, or
-        // the same pattern off-heap, into the region; reads copy the region into the heap), which they were not
-        // before: one that copied nothing, or short, fails here.
-        if (mapping.get(JAVA_BYTE, SIZE - 1) != heap[SIZE - 1]) {
+        // The region starts as the complement of the sources' pattern. A write leaves it equal to the sources; a
+        // read leaves exactly one of the two destinations (heap, off-heap) equal to it. A benchmark that copied
+        // nothing, or short, leaves neither and fails here.
+        int last = SIZE - 1;
+        byte inRegion = mapping.get(JAVA_BYTE, last);
+        boolean written = inRegion == pattern(last) && heap[last] == inRegion && offHeap.get(JAVA_BYTE, last) == inRegion;
+        boolean read = inRegion == (byte) ~pattern(last)
+                && (heap[last] == inRegion) != (offHeap.get(JAVA_BYTE, last) == inRegion);
+        if (!written && !read) {
             throw new IllegalStateException("the last byte of the region was not transferred");
         }
         opened.close();
@@ -102,7 +119,7 @@ public class TransferBenchmark {
         arena.close();
     }
 
-    // ---- through the library ------------------------------------------------------------------------------
+    // ---- writes through the library ------------------------------------------------------------------------
 
     @Benchmark
     public void apiWriteHeap(ThreadAllocation alloc) {
@@ -113,28 +130,29 @@ public class TransferBenchmark {
     }
 
     @Benchmark
-    public void apiWriteSegment(ThreadAllocation alloc) {
-        for (int o = 0; o < SIZE; o += chunk) {
-            region.write(o, offHeap.asSlice(o, chunk));
-        }
-        alloc.count(SIZE / chunk);
-    }
-
-    @Benchmark
-    public void apiWriteByteBuffer(ThreadAllocation alloc) {
+    public void apiWriteHeapBuffer(ThreadAllocation alloc) {
         ByteBuffer src = heapBuffer;
         for (int o = 0; o < SIZE; o += chunk) {
-            src.limit(o + chunk);
-            src.position(o);
+            src.limit(o + chunk).position(o);
             region.write(o, src);
         }
         alloc.count(SIZE / chunk);
     }
 
     @Benchmark
-    public void apiReadHeap(ThreadAllocation alloc) {
+    public void apiWriteSegment(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
-            region.read(o, heap, o, chunk);
+            region.write(o, offHeap, o, chunk);
+        }
+        alloc.count(SIZE / chunk);
+    }
+
+    @Benchmark
+    public void apiWriteDirectBuffer(ThreadAllocation alloc) {
+        ByteBuffer src = directBuffer;
+        for (int o = 0; o < SIZE; o += chunk) {
+            src.limit(o + chunk).position(o);
+            region.write(o, src);
         }
         alloc.count(SIZE / chunk);
     }
@@ -156,40 +174,101 @@ public class TransferBenchmark {
         return addresses;
     }
 
-    // ---- baselines on the same mapping ----------------------------------------------------------------
+    // ---- reads through the library -------------------------------------------------------------------------
 
     @Benchmark
-    public void baseSegmentCopyHeap() {
+    public void apiReadHeap(ThreadAllocation alloc) {
+        for (int o = 0; o < SIZE; o += chunk) {
+            region.read(o, heap, o, chunk);
+        }
+        alloc.count(SIZE / chunk);
+    }
+
+    @Benchmark
+    public void apiReadHeapBuffer(ThreadAllocation alloc) {
+        ByteBuffer dst = heapBuffer;
+        for (int o = 0; o < SIZE; o += chunk) {
+            dst.limit(o + chunk).position(o);
+            region.read(o, dst);
+        }
+        alloc.count(SIZE / chunk);
+    }
+
+    @Benchmark
+    public void apiReadSegment(ThreadAllocation alloc) {
+        for (int o = 0; o < SIZE; o += chunk) {
+            region.read(o, offHeap, o, chunk);
+        }
+        alloc.count(SIZE / chunk);
+    }
+
+    @Benchmark
+    public void apiReadDirectBuffer(ThreadAllocation alloc) {
+        ByteBuffer dst = directBuffer;
+        for (int o = 0; o < SIZE; o += chunk) {
+            dst.limit(o + chunk).position(o);
+            region.read(o, dst);
+        }
+        alloc.count(SIZE / chunk);
+    }
+
+    // ---- baselines on the same mapping: writes -------------------------------------------------------------
+
+    @Benchmark
+    public void baseWriteSegmentCopyHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(heap, o, mapping, JAVA_BYTE, o, chunk);
         }
     }
 
     @Benchmark
-    public void baseSegmentCopyOffHeap() {
+    public void baseWriteMemcpyHeap() throws Throwable {
+        for (int o = 0; o < SIZE; o += chunk) {
+            BareDowncalls.MEMCPY_HEAP.invokeExact(mapping.asSlice(o, chunk), heapSegment.asSlice(o, chunk), (long) chunk);
+        }
+    }
+
+    @Benchmark
+    public void baseWriteSegmentCopyOffHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(offHeap, o, mapping, o, chunk);
         }
     }
 
     @Benchmark
-    public void baseMemcpy() throws Throwable {
+    public void baseWriteMemcpyOffHeap() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
             BareDowncalls.MEMCPY.invokeExact(mappingAddress + o, offHeapAddress + o, (long) chunk);
         }
     }
 
+    // ---- baselines on the same mapping: reads --------------------------------------------------------------
+
     @Benchmark
-    public void baseByteBufferPut() {
+    public void baseReadSegmentCopyHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
-            mappingBuffer.put(o, heap, o, chunk);
+            MemorySegment.copy(mapping, JAVA_BYTE, o, heap, o, chunk);
         }
     }
 
     @Benchmark
-    public void baseJnaWrite() {
+    public void baseReadMemcpyHeap() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
-            jnaMapping.write(o, heap, o, chunk);
+            BareDowncalls.MEMCPY_HEAP.invokeExact(heapSegment.asSlice(o, chunk), mapping.asSlice(o, chunk), (long) chunk);
+        }
+    }
+
+    @Benchmark
+    public void baseReadSegmentCopyOffHeap() {
+        for (int o = 0; o < SIZE; o += chunk) {
+            MemorySegment.copy(mapping, o, offHeap, o, chunk);
+        }
+    }
+
+    @Benchmark
+    public void baseReadMemcpyOffHeap() throws Throwable {
+        for (int o = 0; o < SIZE; o += chunk) {
+            BareDowncalls.MEMCPY.invokeExact(offHeapAddress + o, mappingAddress + o, (long) chunk);
         }
     }
 }

@@ -1346,6 +1346,24 @@ public class LibcConstants extends LibcConstants$shared {
     public static int FD_CLOEXEC() {
         return FD_CLOEXEC;
     }
+    private static final int AT_EMPTY_PATH = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_EMPTY_PATH 4096
+     * }
+     */
+    public static int AT_EMPTY_PATH() {
+        return AT_EMPTY_PATH;
+    }
+    private static final int AT_STATX_DONT_SYNC = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define AT_STATX_DONT_SYNC 16384
+     * }
+     */
+    public static int AT_STATX_DONT_SYNC() {
+        return AT_STATX_DONT_SYNC;
+    }
     private static final int POLLIN = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1634,6 +1652,15 @@ public class LibcConstants extends LibcConstants$shared {
     public static int SOL_SOCKET() {
         return SOL_SOCKET;
     }
+    private static final int FUSE_SUPER_MAGIC = (int)1702057286L;
+    /**
+     * {@snippet lang=c :
+     * #define FUSE_SUPER_MAGIC 1702057286
+     * }
+     */
+    public static int FUSE_SUPER_MAGIC() {
+        return FUSE_SUPER_MAGIC;
+    }
     private static final int MNT_FORCE = (int)1L;
     /**
      * {@snippet lang=c :
@@ -1813,6 +1840,15 @@ public class LibcConstants extends LibcConstants$shared {
      */
     public static int AF_UNIX() {
         return AF_UNIX;
+    }
+    private static final int STATX_MNT_ID = (int)4096L;
+    /**
+     * {@snippet lang=c :
+     * #define STATX_MNT_ID 4096
+     * }
+     */
+    public static int STATX_MNT_ID() {
+        return STATX_MNT_ID;
     }
 }
 

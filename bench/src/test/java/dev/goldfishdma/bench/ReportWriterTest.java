@@ -1,0 +1,84 @@
+package dev.goldfishdma.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The report's verdicts, from JMH JSON written here: each target met or not, and why. */
+class ReportWriterTest {
+    private static final Environment PASSTHROUGH = new Environment("25", "CPU", 2, "6.18", "today",
+            "emulated goldfish pipe device (FUSE), memory passthrough");
+
+    private static String entry(String benchmark, String params, double score, double error, String unit) {
+        return "{ \"benchmark\" : \"dev.goldfishdma.bench." + benchmark + "\", \"mode\" : \"thrpt\", \"jdkVersion\" : "
+                + "\"25\", \"vmName\" : \"VM\", \"vmVersion\" : \"25\", \"params\" : { " + params + " },"
+                + " \"primaryMetric\" : { \"score\" : " + score + ", \"scoreError\" : " + error + ", \"scoreUnit\" : \""
+                + unit + "\", \"rawData\" : [ [ 1.0 ] ] }, \"secondaryMetrics\" : { } }";
+    }
+
+    private static String chunk(int chunk) {
+        return "\"chunk\" : \"" + chunk + "\"";
+    }
+
+    private static List<JmhResult> parse(Path dir, List<String> entries) throws IOException {
+        Path file = dir.resolve("results.json");
+        Files.writeString(file, "[\n" + String.join(",\n", entries) + "\n]\n");
+        return JmhResult.read(file);
+    }
+
+    @Test
+    void eachCopyFormIsHeldToTheFasterBaselineAndAMissSaysWhy(@TempDir Path dir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        // 64 KiB: memcpy is the faster baseline; the API's heap write reaches 0.9x of it, beyond the error.
+        entries.add(entry("TransferBenchmark.apiWriteHeap", chunk(65536), 900, 9, "ops/s"));
+        entries.add(entry("TransferBenchmark.baseWriteMemcpyHeap", chunk(65536), 1000, 10, "ops/s"));
+        entries.add(entry("TransferBenchmark.baseWriteSegmentCopyHeap", chunk(65536), 800, 8, "ops/s"));
+        // 4 KiB: MemorySegment.copy is the faster; the API matches it.
+        entries.add(entry("TransferBenchmark.apiWriteHeap", chunk(4096), 800, 8, "ops/s"));
+        entries.add(entry("TransferBenchmark.baseWriteMemcpyHeap", chunk(4096), 600, 6, "ops/s"));
+        entries.add(entry("TransferBenchmark.baseWriteSegmentCopyHeap", chunk(4096), 790, 8, "ops/s"));
+        String md = ReportWriter.markdown(parse(dir, entries), PASSTHROUGH);
+        assertTrue(md.contains("device: emulated goldfish pipe device (FUSE), memory passthrough"), md);
+        assertTrue(md.contains("**not met** in 1 of 2: apiWriteHeap at 64 KiB 0.900x ± 0.0127 against memcpy "
+                + "(short beyond the run's noise)"), md);
+        assertTrue(md.contains("| `write(long, byte[], int, int)` | 1.01x ± 0.0144<br>MemorySegment.copy | "
+                + "**0.900x ± 0.0127**<br>memcpy |"), md);
+    }
+
+    @Test
+    void theUploadCycleNamesTheLockCostAndTheDevicesMode(@TempDir Path dir) throws IOException {
+        int size = DeviceRegion.SIZE;
+        List<String> entries = List.of(
+                entry("TransferBenchmark.apiUploadCycle", chunk(size), 760, 50, "ops/s"),
+                entry("TransferBenchmark.baseWriteMemcpyHeap", chunk(size), 700, 10, "ops/s"),
+                entry("TransferBenchmark.baseWriteSegmentCopyHeap", chunk(size), 800, 10, "ops/s"),
+                entry("RegionLockBenchmark.lockUnlock", "", 62_500, 1000, "ns/op"));
+        List<JmhResult> results = parse(dir, entries);
+        String md = ReportWriter.markdown(results, PASSTHROUGH);
+        assertTrue(md.contains("| 0.950x ± 0.0636 | met; LOCK and UNLOCK take 62.5 µs a cycle "
+                + "(`RegionLockBenchmark.lockUnlock`), 5.00% of the 1.25 ms copy |"), md);
+        Environment pageCache = new Environment("25", "CPU", 2, "6.18", "today",
+                "emulated goldfish pipe device (FUSE), memory page-cache (no passthrough)");
+        assertTrue(ReportWriter.markdown(results, pageCache).contains("**not met**: not measured on the passthrough "
+                + "device (this run: emulated goldfish pipe device (FUSE), memory page-cache (no passthrough))"));
+    }
+
+    @Test
+    void theMainJobIsSetAgainstItsCeiling(@TempDir Path dir) throws IOException {
+        List<String> entries = List.of(
+                entry("TransferJobBenchmark.job", "\"source\" : \"file\"", 12, 1, "ops/s"),
+                entry("TransferJobBenchmark.ceiling", "\"source\" : \"file\"", 40, 1, "ops/s"));
+        String md = ReportWriter.markdown(parse(dir, entries), PASSTHROUGH);
+        assertTrue(md.contains("| 0.300x ± 0.0261 (3.00 against 10.0 GiB/s) | **not met** (short beyond the run's "
+                + "noise) |"), md);
+        assertTrue(md.contains("from memory (`DmaRegion.write`, host verification) ≥ 0.500x `MemorySegment.copy` of "
+                + "the same input into memory | not measured | - |"), md);
+    }
+}
