@@ -43,6 +43,19 @@
  * ({@link dev.goldfishdma.emulator.EmulatorOptions#maxPipes()} and the others): past them, ENFILE and
  * ENOMEM.
  *
+ * <h2>Limits and answers</h2>
+ * Every queue and pool has a limit, with its default and option in
+ * {@link dev.goldfishdma.emulator.EmulatorOptions}: the bytes a pipe queues for the guest (a full pipe parks
+ * the guest's write, or refuses it with EAGAIN under O_NONBLOCK, and a service takes no more of the guest's
+ * bytes than its answers fit in), the commands a pipe's service has taken and not answered, the service
+ * threads all pipes share, and the log's lines a minute. Every FUSE request is answered exactly once,
+ * whatever its handler or a service task throws (EIO; ENOMEM for an OutOfMemoryError), and reads, writes and
+ * polls parked on a pipe end with EINTR at the kernel's FUSE_INTERRUPT, so a client can always be
+ * interrupted or killed. An opt-in request timeout
+ * ({@link dev.goldfishdma.emulator.EmulatorOptions#requestTimeoutSeconds()}) has the kernel abort the whole
+ * connection when the emulator stops answering; it is off by default because a long blocking read aborts it
+ * too.
+ *
  * <h2>Lifecycle</h2>
  * {@link dev.goldfishdma.emulator.EmulatorProcess}'s child ends, unmounting, when its parent JVM does, even
  * by SIGKILL (its standard input ends; {@code PR_SET_PDEATHSIG}); its heap is limited ({@code -Xmx64m}). A

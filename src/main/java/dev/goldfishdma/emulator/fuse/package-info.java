@@ -20,7 +20,8 @@
  * <li>The handlers: {@link dev.goldfishdma.emulator.fuse.NodeNamespace} (names, nodes and attributes; one
  *     inode per open of the device), {@code OpenFiles} (OPEN, READ, WRITE, IOCTL, POLL, RELEASE on the
  *     device and status files: pipe I/O and ioctls go to the model, page faults and writeback to the memory
- *     model), {@code Interrupts} with {@code ParkedRead} (FUSE_INTERRUPT of reads parked on a pipe), the
+ *     model), {@code Interrupts} with {@code ParkedRead} and {@code ParkedWrite} (FUSE_INTERRUPT of reads
+ *     and writes parked on a pipe), the
  *     memory model (the kernel's answers to retrieves).</li>
  * <li>The memory model, {@code RegionSharing}: how each region's memory, its pipe's
  *     {@link dev.goldfishdma.emulator.model.RegionFile}, reaches the guest's mapping, and the host's

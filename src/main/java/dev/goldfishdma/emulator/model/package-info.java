@@ -7,9 +7,12 @@
  * <li>{@link dev.goldfishdma.emulator.model.GoldfishDevice}: the open pipes, the services they connect to,
  *     and the status text.</li>
  * <li>{@link dev.goldfishdma.emulator.model.EmulatedPipe}: one open (the connect string, bytes queued for
- *     the guest, parked reads, poll readiness, host close); it is the
+ *     the guest, parked reads and writes, poll readiness, host close); it is the
  *     {@link dev.goldfishdma.emulator.service.HostEnd} its service answers through.</li>
  * <li>{@link dev.goldfishdma.emulator.model.DmaIoctls}: what LOCK, UNLOCK, GETOFF and CREATE_REGION do.</li>
+ * <li>{@link dev.goldfishdma.emulator.model.PipeLimits}: the bytes a pipe queues for the guest; past them a
+ *     guest's write is parked until the guest reads ({@link dev.goldfishdma.emulator.model.WriteCompletion}),
+ *     or refused with EAGAIN under O_NONBLOCK, as with a real pipe.</li>
  * <li>{@link dev.goldfishdma.emulator.model.RegionLimits}: how many pipes and region bytes (per uid and in
  *     all) the device gives; past them an open fails with ENFILE, a CREATE_REGION with ENOMEM. Every pipe
  *     belongs to the uid that opened it, and so does its region; a pipe's service reaches only that uid's

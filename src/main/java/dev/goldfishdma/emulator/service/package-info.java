@@ -16,5 +16,10 @@
  * ({@link dev.goldfishdma.emulator.service.DiscardService}: accepts and discards, so that clients written for
  * the real device connect) and {@code hangup} ({@link dev.goldfishdma.emulator.service.HangUpService}: echoes,
  * then closes mid-stream, for fault tests).
+ * <p>Service work that takes time runs on {@link dev.goldfishdma.emulator.service.ServiceThreads}, a fixed
+ * pool shared by every pipe ({@link dev.goldfishdma.emulator.service.ServiceLimits}: threads, and commands a
+ * pipe may have waiting), never on a thread per pipe; a task that throws closes its pipe from the host, so
+ * the waiting guest gets EIO rather than no answer. Failures are logged through
+ * {@link dev.goldfishdma.emulator.service.RateLimitedLog}, which no client can make grow without bound.
  */
 package dev.goldfishdma.emulator.service;
