@@ -112,8 +112,6 @@ final class EmulatorCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir, GoldfishPipeEmulator.defaultServices(),
                 options);
-        Thread stop = new Thread(emulator::close, "goldfish-dma emulator shutdown");
-        Runtime.getRuntime().addShutdownHook(stop);
         out.println("serving an emulated goldfish pipe device at " + emulator.devicePath().toAbsolutePath());
         out.println("status of its pipes and regions: " + emulator.statusPath().toAbsolutePath());
         out.println("mounted by " + emulator.mountDescription());

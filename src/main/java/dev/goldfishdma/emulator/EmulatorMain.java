@@ -90,9 +90,6 @@ public final class EmulatorMain {
         }
         System.err.println("goldfish emulator: serving " + emulator.devicePath().toAbsolutePath() + ", mounted by "
                 + emulator.mountDescription() + ", regions' memory " + emulator.memoryDescription());
-        // The JVM runs shutdown hooks on SIGTERM, SIGINT and System.exit, never on SIGKILL: a killed
-        // emulator leaves a dead mount, which the next start on the directory detaches.
-        Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "goldfish-emulator-shutdown"));
         SERVING.countDown();
         System.out.println(READY + " " + emulator.devicePath().toAbsolutePath());
         System.out.flush();

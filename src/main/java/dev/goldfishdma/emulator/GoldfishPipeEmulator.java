@@ -32,12 +32,19 @@ import java.util.List;
  * is settled only at start, so anything that maps the device, tests included, talks to an emulator in a
  * child process ({@link EmulatorProcess}). In-process use is fine for everything else (pipe I/O, ioctls,
  * poll).
+ *
+ * <p>An emulator that is not closed is closed by a shutdown hook: the JVM runs it on SIGTERM, SIGINT and
+ * {@code System.exit}, so the mount goes with the process however it ends but by SIGKILL, which leaves a dead
+ * mount that the next {@link #start} on the directory detaches.
  */
 public final class GoldfishPipeEmulator implements AutoCloseable {
     private final FuseServer server;
+    private final Thread shutdownHook;
 
     private GoldfishPipeEmulator(FuseServer server) {
         this.server = server;
+        this.shutdownHook = new Thread(server::close, "goldfish-emulator-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -223,5 +230,10 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Called from a shutdown hook, this one included: nothing is left to remove.
+        }
     }
 }
