@@ -3,6 +3,7 @@ package dev.goldfishdma.cli;
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.MemoryMode;
 import dev.goldfishdma.service.DmaServiceProtocol;
+import dev.goldfishdma.transfer.TransferPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

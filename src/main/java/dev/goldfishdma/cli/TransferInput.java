@@ -1,6 +1,7 @@
 package dev.goldfishdma.cli;
 
 import dev.goldfishdma.device.FileType;
+import dev.goldfishdma.transfer.TransferSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +25,7 @@ import java.util.SplittableRandom;
  * and regular files can be read again from the start ({@link #rewind()}), which the baseline and the repeated
  * passes of a transfer need.
  */
-final class TransferInput implements AutoCloseable {
+final class TransferInput implements TransferSource, AutoCloseable {
     /** What stands for standard input as a file name. */
     static final String STDIN = "-";
     private static final int PIECE = 64 * 1024;
@@ -174,7 +175,8 @@ final class TransferInput implements AutoCloseable {
      *
      * @return the bytes read; less than asked only at the end of the input
      */
-    int read(MemorySegment dst, long done) throws IOException {
+    @Override
+    public int read(MemorySegment dst, long done) throws IOException {
         int want = (int) (limit >= 0 ? Math.min(dst.byteSize(), limit - done) : Math.min(dst.byteSize(),
                 Integer.MAX_VALUE));
         if (channel != null) {

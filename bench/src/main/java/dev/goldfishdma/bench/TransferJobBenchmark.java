@@ -1,6 +1,9 @@
 package dev.goldfishdma.bench;
 
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.service.DmaServiceProtocol;
+import dev.goldfishdma.transfer.TransferPipeline;
+import dev.goldfishdma.transfer.TransferSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,15 +30,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The main job, what {@code ./goldfish-dma transfer} does ({@link JobPipeline}): {@value #INPUT_MIB} MiB of
- * input through two 32 MiB regions in turn to the host's checksum service, every part verified, in
+ * The main job, what {@code ./goldfish-dma transfer} does, through the tool's own {@link TransferPipeline}:
+ * {@value #INPUT_MIB} MiB of input through two 32 MiB regions in turn to the host's checksum service, every
+ * part verified, in
  * {@link #job}; and its ceiling in the same fork, {@link #ceiling}: the same input into memory with no device
  * and no checksum, in the same pieces, into a buffer of a region's size. Throughput in bytes/s is ops/s times
  * {@value #INPUT_MIB} MiB.
  *
  * <p>{@link #source}: {@code file}, a file already in the page cache, read with read(2) straight into the
  * regions (the ceiling: read(2) into memory, as {@code transfer}'s baseline); {@code memory}, the input in
- * native memory, copied into the regions with {@code DmaRegion.write} (the ceiling: {@code MemorySegment.copy}
+ * native memory, copied into the regions' memory with {@code MemorySegment.copy} (the ceiling: the same copy
  * into memory).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -52,18 +56,18 @@ public class TransferJobBenchmark {
     public String source;
 
     private AvailableDevice device;
-    private JobPipeline pipeline;
+    private TransferPipeline pipeline;
     private final Arena arena = Arena.ofShared();
     private Path file;
     private FileChannel channel;
     private MemorySegment memory;
     private MemorySegment buffer;
-    private JobPipeline.Input input;
+    private TransferSource input;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
         device = AvailableDevice.choose();
-        pipeline = new JobPipeline(device.path(), DeviceRegion.SIZE);
+        pipeline = TransferPipeline.open(device.path(), DmaServiceProtocol.SERVICE_NAME, DeviceRegion.SIZE, 2);
         buffer = arena.allocate(DeviceRegion.SIZE, 4096);
         buffer.fill((byte) 0); // its pages exist before the clock starts, as the prefaulted regions' do
         MemorySegment random = arena.allocate(INPUT, 4096);
@@ -83,11 +87,15 @@ public class TransferJobBenchmark {
                 }
                 channel = FileChannel.open(file, StandardOpenOption.READ);
                 ceiling(); // the first read brings the file into the page cache, if writing left any page out
-                input = (region, at, length, inputOffset) -> readFully(region.segment().asSlice(at, length));
+                input = (dst, done) -> readFully(dst);
             }
             case "memory" -> {
                 memory = random;
-                input = (region, at, length, inputOffset) -> region.write(at, memory, inputOffset, length);
+                input = (dst, done) -> {
+                    int length = (int) Math.min(dst.byteSize(), INPUT - done);
+                    MemorySegment.copy(memory, done, dst, 0, length);
+                    return length;
+                };
             }
             default -> throw new IllegalArgumentException("source " + source + ": file or memory");
         }
@@ -106,11 +114,15 @@ public class TransferJobBenchmark {
 
     /** The input through the regions, every part's CRC32C checked by the host against the guest's. */
     @Benchmark
-    public void job() throws IOException {
+    public long job() throws IOException {
         if (channel != null) {
             channel.position(0);
         }
-        pipeline.run(input, INPUT);
+        TransferPipeline.Result result = pipeline.run(input, null, sent -> { });
+        if (result.mismatch() != null || result.bytes() != INPUT) {
+            throw new IOException("the job sent " + result.bytes() + " of " + INPUT + " bytes: " + result.mismatch());
+        }
+        return result.bytes();
     }
 
     /** The same input into memory, in the same pieces, with no device: the most the job could reach. */
@@ -119,23 +131,24 @@ public class TransferJobBenchmark {
         if (channel != null) {
             channel.position(0);
         }
-        for (long at = 0; at < INPUT; at += JobPipeline.PIECE) {
-            MemorySegment piece = buffer.asSlice(at % DeviceRegion.SIZE, JobPipeline.PIECE);
+        for (long at = 0; at < INPUT; at += TransferPipeline.PIECE) {
+            MemorySegment piece = buffer.asSlice(at % DeviceRegion.SIZE, TransferPipeline.PIECE);
             if (channel != null) {
-                readFully(piece);
+                if (readFully(piece) != TransferPipeline.PIECE) {
+                    throw new IOException(file + " ended before " + INPUT + " bytes");
+                }
             } else {
-                MemorySegment.copy(memory, at, piece, 0, JobPipeline.PIECE);
+                MemorySegment.copy(memory, at, piece, 0, TransferPipeline.PIECE);
             }
         }
     }
 
-    /** read(2) into {@code dst} until it is full: straight into it, as it is native memory. */
-    private void readFully(MemorySegment dst) throws IOException {
+    /** read(2) into {@code dst} until it is full or the file ends: straight into it, as it is native memory. */
+    private int readFully(MemorySegment dst) throws IOException {
         ByteBuffer view = dst.asByteBuffer();
-        while (view.hasRemaining()) {
-            if (channel.read(view) < 0) {
-                throw new IOException(file + " ended before " + INPUT + " bytes");
-            }
+        while (view.hasRemaining() && channel.read(view) >= 0) {
+            // read(2) may return less than asked
         }
+        return view.position();
     }
 }

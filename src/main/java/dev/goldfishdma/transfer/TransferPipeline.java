@@ -1,4 +1,4 @@
-package dev.goldfishdma.cli;
+package dev.goldfishdma.transfer;
 
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
@@ -31,9 +31,9 @@ import java.util.zip.CRC32C;
  * still hold it; the guest checksums each piece as it lands, for the same reason, and compares every answer
  * with its own before reusing the region.
  */
-final class TransferPipeline implements AutoCloseable {
+public final class TransferPipeline implements AutoCloseable {
     /** What is read, and checksummed, at a time within a chunk: small enough to stay in the cache. */
-    private static final long PIECE = 256 * 1024;
+    public static final long PIECE = 256 * 1024;
     /** What the host is asked to check at a time. */
     private static final long PART = 8 * 1024 * 1024;
     private static final int DEPTH = 2;
@@ -90,7 +90,7 @@ final class TransferPipeline implements AutoCloseable {
      * @param length the part's length
      * @param detail what the host answered against what the guest computed
      */
-    record Mismatch(long chunk, long offset, long length, String detail) {
+    public record Mismatch(long chunk, long offset, long length, String detail) {
     }
 
     /**
@@ -101,7 +101,7 @@ final class TransferPipeline implements AutoCloseable {
      * @param nanos    from the first byte read to the last answer checked
      * @param mismatch the first part that failed the check, or null
      */
-    record Result(long bytes, long chunks, long nanos, Mismatch mismatch) {
+    public record Result(long bytes, long chunks, long nanos, Mismatch mismatch) {
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -127,7 +127,7 @@ final class TransferPipeline implements AutoCloseable {
      * Opens {@code lanes} pipes to {@code service} on {@code device}, each with a prefaulted region of
      * {@code regionSize} bytes.
      */
-    static TransferPipeline open(Path device, String service, long regionSize, int lanes) throws IOException {
+    public static TransferPipeline open(Path device, String service, long regionSize, int lanes) throws IOException {
         TransferPipeline pipeline = new TransferPipeline(regionSize);
         try {
             for (int i = 0; i < Math.min(DEPTH, lanes); i++) {
@@ -149,12 +149,12 @@ final class TransferPipeline implements AutoCloseable {
     }
 
     /** How many regions take turns. */
-    int regions() {
+    public int regions() {
         return lanes.size();
     }
 
     /** The physical address of the first region (for the report). */
-    long firstPhysicalAddress() {
+    public long firstPhysicalAddress() {
         return lanes.getFirst().phys;
     }
 
@@ -164,7 +164,7 @@ final class TransferPipeline implements AutoCloseable {
      * @param head     the input's first bytes, already read from it (to size the regions), or null
      * @param progress told the count of bytes sent after each chunk
      */
-    Result run(TransferInput input, MemorySegment head, LongConsumer progress) throws IOException {
+    public Result run(TransferSource input, MemorySegment head, LongConsumer progress) throws IOException {
         long start = System.nanoTime();
         long headLeft = head == null ? 0 : head.byteSize();
         long sent = 0;
