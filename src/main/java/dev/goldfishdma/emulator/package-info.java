@@ -34,7 +34,8 @@
  * <h2>Who can reach the device and the regions</h2>
  * By default only the user who started the emulator: the mount has {@code default_permissions} and no
  * {@code allow_other}, so the kernel keeps every other uid out, root included, and the nodes belong to that
- * user (directory 0700, device 0600, status 0400; SETATTR is refused with EPERM).
+ * user (directory 0700, device 0600, status 0400; chmod, chown and utimes are refused with EPERM,
+ * a truncate of the device with EINVAL).
  * {@link dev.goldfishdma.emulator.EmulatorOptions#allowOther()} opens the device to every local user
  * (directory 0755, device 0666) but neither the status file nor anyone's regions: a pipe and its region
  * belong to the uid that opened the pipe, and the {@code dma} service and every host-side lookup by physical

@@ -11,6 +11,7 @@ import dev.goldfishdma.emulator.fuse.gen.fuse_forget_one;
 import dev.goldfishdma.emulator.fuse.gen.fuse_kstatfs;
 import dev.goldfishdma.emulator.fuse.gen.fuse_open_out;
 import dev.goldfishdma.emulator.fuse.gen.fuse_read_in;
+import dev.goldfishdma.emulator.fuse.gen.fuse_setattr_in;
 import dev.goldfishdma.emulator.fuse.gen.fuse_statfs_out;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.Errno;
@@ -44,7 +45,8 @@ import java.util.function.LongUnaryOperator;
  * <li><b>Owner and mode.</b> Every node belongs to the emulator's uid and gid; the kernel checks the modes
  *     itself ({@code default_permissions}, see {@link MountSettings}): the directory is 0700 and the device
  *     0600, or 0755 and 0666 with {@code allow_other}; the status file is 0400 either way. SETATTR (chmod,
- *     chown, utimes, truncate) is refused with EPERM: the nodes stay as they are. An open with O_TRUNC
+ *     chown, utimes) is refused with EPERM, and a truncate of the device with EINVAL, as the driver's
+ *     character device answers: the nodes stay as they are. An open with O_TRUNC
  *     never asks (FUSE_ATOMIC_O_TRUNC, {@link FuseInit}) and truncates nothing, as with the driver.</li>
  * <li><b>The directory's listing</b> is four entries at offsets 0 to 3; READDIR at any later offset (a
  *     bogus one included) lists nothing.</li>
@@ -173,13 +175,18 @@ public final class NodeNamespace {
         }
     }
 
-    /** SETATTR: the nodes' owner, mode, times and size are not the caller's to change. */
+    /**
+     * SETATTR: the nodes' owner, mode, times and size are not the caller's to change. A new size for the
+     * device (truncate(2), ftruncate(2)) is EINVAL, what the kernel answers for the driver's character device
+     * (a truncate of anything but a regular file); everything else is EPERM.
+     */
     FuseReply setattr(FuseRequest request) {
         long nodeId = request.nodeId();
         if (nodeId != ROOT_NODE && nodeId != STATUS_NODE && !isDeviceNode(nodeId)) {
             return FuseReply.error(Errno.ENOENT);
         }
-        return FuseReply.error(Errno.EPERM);
+        boolean resize = (fuse_setattr_in.valid(request.body()) & Fuse.FATTR_SIZE()) != 0;
+        return FuseReply.error(resize && isDeviceNode(nodeId) ? Errno.EINVAL : Errno.EPERM);
     }
 
     FuseReply statfs(Arena arena) {

@@ -118,8 +118,8 @@
  * <li><b>The device is a regular file</b> ({@code -rw-------} of the emulator's user, {@code -rw-rw-rw-}
  *     with {@code --allow-other}) in the mount directory, not a character device in {@code /dev}:
  *     {@code stat} differs; its size is the region's, 0 before CREATE_REGION. Open it by its path: every
- *     path lookup gets a fresh inode. truncate(2) and ftruncate(2) fail with EPERM, as chmod and chown do
- *     (the driver's character device gives EINVAL for a truncate); O_TRUNC at open is ignored, as with the
+ *     path lookup gets a fresh inode. truncate(2) and ftruncate(2) fail with EINVAL, as on the driver's
+ *     character device (chmod and chown with EPERM); O_TRUNC at open is ignored, as with the
  *     driver.</li>
  * <li><b>Limits</b> ({@link dev.goldfishdma.emulator.model.RegionLimits}): an open past the open pipes
  *     fails with ENFILE, a CREATE_REGION past a user's or all users' region bytes with ENOMEM, where the

@@ -356,6 +356,15 @@ public class Fuse extends Fuse$shared {
     public static int FUSE_NOTIFY_RETRIEVE() {
         return FUSE_NOTIFY_RETRIEVE;
     }
+    private static final int FATTR_SIZE = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define FATTR_SIZE 8
+     * }
+     */
+    public static int FATTR_SIZE() {
+        return FATTR_SIZE;
+    }
     private static final int FOPEN_DIRECT_IO = (int)1L;
     /**
      * {@snippet lang=c :
