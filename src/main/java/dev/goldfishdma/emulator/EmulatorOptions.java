@@ -71,9 +71,9 @@ public final class EmulatorOptions {
     private final long maxRegionBytes;
     private final boolean exitWithParent;
 
-    private final long pipeBufferBytes;
-    private final int maxDmaQueue;
-    private final int serviceThreads;
+    // Held as the limits themselves, which check their values: the builder's setters make them.
+    private final PipeLimits pipeLimits;
+    private final ServiceLimits serviceLimits;
     private final int logLinesPerMinute;
     private final int requestTimeoutSeconds;
 
@@ -85,9 +85,8 @@ public final class EmulatorOptions {
         this.maxRegionBytesPerUser = builder.maxRegionBytesPerUser;
         this.maxRegionBytes = builder.maxRegionBytes;
         this.exitWithParent = builder.exitWithParent;
-        this.pipeBufferBytes = builder.pipeBufferBytes;
-        this.maxDmaQueue = builder.maxDmaQueue;
-        this.serviceThreads = builder.serviceThreads;
+        this.pipeLimits = builder.pipeLimits;
+        this.serviceLimits = builder.serviceLimits;
         this.logLinesPerMinute = builder.logLinesPerMinute;
         this.requestTimeoutSeconds = builder.requestTimeoutSeconds;
     }
@@ -115,9 +114,8 @@ public final class EmulatorOptions {
         builder.maxRegionBytesPerUser = maxRegionBytesPerUser;
         builder.maxRegionBytes = maxRegionBytes;
         builder.exitWithParent = exitWithParent;
-        builder.pipeBufferBytes = pipeBufferBytes;
-        builder.maxDmaQueue = maxDmaQueue;
-        builder.serviceThreads = serviceThreads;
+        builder.pipeLimits = pipeLimits;
+        builder.serviceLimits = serviceLimits;
         builder.logLinesPerMinute = logLinesPerMinute;
         builder.requestTimeoutSeconds = requestTimeoutSeconds;
         return builder;
@@ -192,7 +190,7 @@ public final class EmulatorOptions {
      * full, as with a real pipe.
      */
     public long pipeBufferBytes() {
-        return pipeBufferBytes;
+        return pipeLimits.bufferBytes();
     }
 
     /**
@@ -200,12 +198,22 @@ public final class EmulatorOptions {
      * queue)} A guest that sends more waits (EAGAIN under O_NONBLOCK) until answers go out.
      */
     public int maxDmaQueue() {
-        return maxDmaQueue;
+        return serviceLimits.queuedCommands();
     }
 
     /** {@return the threads that do every pipe's service work (a pipe never gets a thread of its own)} */
     public int serviceThreads() {
-        return serviceThreads;
+        return serviceLimits.threads();
+    }
+
+    /** {@return the limits of each pipe} */
+    PipeLimits pipeLimits() {
+        return pipeLimits;
+    }
+
+    /** {@return the limits of the services' work} */
+    ServiceLimits serviceLimits() {
+        return serviceLimits;
     }
 
     /**
@@ -310,9 +318,9 @@ public final class EmulatorOptions {
         arguments.add(MAX_PIPES_OPTION + maxPipes);
         arguments.add(MAX_REGION_BYTES_PER_USER_OPTION + ByteSizes.format(maxRegionBytesPerUser));
         arguments.add(MAX_REGION_BYTES_OPTION + ByteSizes.format(maxRegionBytes));
-        arguments.add(PIPE_BUFFER_OPTION + ByteSizes.format(pipeBufferBytes));
-        arguments.add(MAX_DMA_QUEUE_OPTION + maxDmaQueue);
-        arguments.add(SERVICE_THREADS_OPTION + serviceThreads);
+        arguments.add(PIPE_BUFFER_OPTION + ByteSizes.format(pipeBufferBytes()));
+        arguments.add(MAX_DMA_QUEUE_OPTION + maxDmaQueue());
+        arguments.add(SERVICE_THREADS_OPTION + serviceThreads());
         arguments.add(LOG_RATE_OPTION + logLinesPerMinute);
         arguments.add(REQUEST_TIMEOUT_OPTION + requestTimeoutSeconds);
         if (exitWithParent) {
@@ -368,9 +376,8 @@ public final class EmulatorOptions {
         private long maxRegionBytesPerUser = DEFAULT_MAX_REGION_BYTES_PER_USER;
         private long maxRegionBytes = DEFAULT_MAX_REGION_BYTES;
         private boolean exitWithParent;
-        private long pipeBufferBytes = DEFAULT_PIPE_BUFFER_BYTES;
-        private int maxDmaQueue = DEFAULT_MAX_DMA_QUEUE;
-        private int serviceThreads = DEFAULT_SERVICE_THREADS;
+        private PipeLimits pipeLimits = PipeLimits.DEFAULTS;
+        private ServiceLimits serviceLimits = ServiceLimits.DEFAULTS;
         private int logLinesPerMinute = DEFAULT_LOG_LINES_PER_MINUTE;
         private int requestTimeoutSeconds = DEFAULT_REQUEST_TIMEOUT_SECONDS;
 
@@ -476,8 +483,7 @@ public final class EmulatorOptions {
          * @throws IllegalArgumentException outside that range
          */
         public Builder pipeBufferBytes(long bytes) {
-            new PipeLimits(bytes);
-            this.pipeBufferBytes = bytes;
+            this.pipeLimits = new PipeLimits(bytes);
             return this;
         }
 
@@ -489,8 +495,7 @@ public final class EmulatorOptions {
          * @throws IllegalArgumentException below 1
          */
         public Builder maxDmaQueue(int commands) {
-            new ServiceLimits(ServiceLimits.DEFAULT_THREADS, commands);
-            this.maxDmaQueue = commands;
+            this.serviceLimits = new ServiceLimits(serviceLimits.threads(), commands);
             return this;
         }
 
@@ -502,8 +507,7 @@ public final class EmulatorOptions {
          * @throws IllegalArgumentException below 1
          */
         public Builder serviceThreads(int threads) {
-            new ServiceLimits(threads, ServiceLimits.DEFAULT_QUEUED_COMMANDS);
-            this.serviceThreads = threads;
+            this.serviceLimits = new ServiceLimits(threads, serviceLimits.queuedCommands());
             return this;
         }
 

@@ -5,14 +5,12 @@ import dev.goldfishdma.emulator.fuse.FuseServer;
 import dev.goldfishdma.emulator.fuse.MountSettings;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 import dev.goldfishdma.emulator.model.RegionLimits;
-import dev.goldfishdma.emulator.model.PipeLimits;
 import dev.goldfishdma.emulator.service.DiscardService;
 import dev.goldfishdma.emulator.service.DmaChecksumService;
 import dev.goldfishdma.emulator.service.EchoService;
 import dev.goldfishdma.emulator.service.HangUpService;
 import dev.goldfishdma.emulator.service.HostService;
 import dev.goldfishdma.emulator.service.RegionMemory;
-import dev.goldfishdma.emulator.service.ServiceLimits;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -124,8 +122,7 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
             case PAGE_CACHE -> FuseServer.Passthrough.NEVER;
         };
         FuseServer.Limits limits = new FuseServer.Limits(options.requestTimeoutSeconds(), options.logLinesPerMinute(),
-                new PipeLimits(options.pipeBufferBytes()),
-                new ServiceLimits(options.serviceThreads(), options.maxDmaQueue()),
+                options.pipeLimits(), options.serviceLimits(),
                 new RegionLimits(options.maxPipes(), options.maxRegionBytesPerUser(), options.maxRegionBytes()));
         return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough,
                 new MountSettings(options.allowOther(), options.nonEmpty()), limits));

@@ -3,7 +3,7 @@ package dev.goldfishdma.reliability;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.ChildProcessDevice;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,7 @@ class CloseRaceTest {
         int rounds = Reliability.scale(200, 2_000);
         Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
         List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             SplittableRandom random = new SplittableRandom(11);
             for (int round = 0; round < rounds; round++) {
                 GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");

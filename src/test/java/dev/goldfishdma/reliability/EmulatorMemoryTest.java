@@ -5,7 +5,7 @@ import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.device.RegionOption;
 import dev.goldfishdma.service.DmaServiceProtocol;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.ChildProcessDevice;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +33,7 @@ class EmulatorMemoryTest {
     @Test
     void theEmulatorsPeakResidentMemoryStaysBoundedWhileGigabytesGoThrough() throws Exception {
         long total = Reliability.scale(2048, 16 * 1024) * MIB;
-        try (EmulatedDevice device = EmulatedDevice.start();
+        try (ChildProcessDevice device = ChildProcessDevice.start();
              GoldfishPipe pipe = GoldfishPipe.open(device.path(), DmaServiceProtocol.SERVICE_NAME);
              DmaRegion region = pipe.createRegion(REGION, RegionOption.PREFAULT);
              Arena arena = Arena.ofConfined()) {

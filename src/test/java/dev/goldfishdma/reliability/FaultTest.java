@@ -10,7 +10,7 @@ import dev.goldfishdma.emulator.EmulatorProcess;
 import dev.goldfishdma.emulator.PrefaultAfterDeath;
 import dev.goldfishdma.emulator.service.HangUpService;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.ChildProcessDevice;
 import dev.goldfishdma.testing.Reliability;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +38,7 @@ class FaultTest {
 
     @Test
     void theHostClosingMidStreamEndsThePipeWithoutAHang() throws Exception {
-        try (EmulatedDevice device = EmulatedDevice.start();
+        try (ChildProcessDevice device = ChildProcessDevice.start();
              GoldfishPipe pipe = GoldfishPipe.open(device.path(), HangUpService.NAME)) {
             byte[] chunk = new byte[4096];
             long echoed = assertTimeoutPreemptively(BOUND, () -> {
@@ -64,7 +64,7 @@ class FaultTest {
 
     @Test
     void killingTheEmulatorFailsABlockedReadAndTheStaleMountIsCleanedOnTheNextStart() throws Exception {
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             GoldfishPipe pipe = GoldfishPipe.open(device.path(), "echo");
             CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -104,7 +104,7 @@ class FaultTest {
 
     @Test
     void killingTheEmulatorWhileTheGuestWritesItsMappingEndsInAnErrorNotACrash() throws Exception {
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             GoldfishPipe pipe = GoldfishPipe.open(device.path(), "dma");
             DmaRegion region = pipe.createRegion(32 << 20);
             byte[] chunk = new byte[1 << 20];
@@ -148,7 +148,7 @@ class FaultTest {
      */
     @Test
     void prefaultingAfterTheEmulatorDiedReturns() throws Exception {
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             String mode = device.status().lines().filter(line -> line.startsWith("memory ")).findFirst().orElse("");
             List<String> command = Capabilities.javaCommand(PrefaultAfterDeath.class.getName(),
                     device.path().toString(), Long.toString(1 << 20));

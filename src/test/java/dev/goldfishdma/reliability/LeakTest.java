@@ -5,7 +5,7 @@ import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
 import dev.goldfishdma.service.DmaServiceProtocol;
 import dev.goldfishdma.testing.Capabilities;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.ChildProcessDevice;
 import dev.goldfishdma.testing.NativeMemory;
 import dev.goldfishdma.testing.ProcessResources;
 import dev.goldfishdma.testing.Reliability;
@@ -24,7 +24,7 @@ class LeakTest {
     void tenThousandCyclesLeaveNothingBehind() throws Exception {
         Capabilities.require(NativeMemory.tracked(), "Native Memory Tracking is off (-XX:NativeMemoryTracking)");
         int cycles = Reliability.scale(10_000, 100_000);
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             String mount = device.mountDir().toString();
             cycle(device, 200);     // warm up: class loading, JIT, thread-local capture segments
             System.gc();
@@ -54,7 +54,7 @@ class LeakTest {
         }
     }
 
-    private static void cycle(EmulatedDevice device, int times) throws Exception {
+    private static void cycle(ChildProcessDevice device, int times) throws Exception {
         for (int i = 0; i < times; i++) {
             try (GoldfishPipe pipe = GoldfishPipe.open(device.path(), DmaServiceProtocol.SERVICE_NAME);
                  DmaRegion region = pipe.createRegion(DriverRules.pageSize())) {

@@ -3,7 +3,7 @@ package dev.goldfishdma.reliability;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.device.GoldfishPipe;
-import dev.goldfishdma.testing.EmulatedDevice;
+import dev.goldfishdma.testing.ChildProcessDevice;
 import dev.goldfishdma.testing.ProcessResources;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +45,7 @@ class LeakedHandleTest {
         Logger regionLog = Logger.getLogger(DmaRegion.class.getName());
         pipeLog.addHandler(capture);
         regionLog.addHandler(capture);
-        try (EmulatedDevice device = EmulatedDevice.start()) {
+        try (ChildProcessDevice device = ChildProcessDevice.start()) {
             String mount = device.mountDir().toString();
             WeakReference<GoldfishPipe> leaked = leak(device);
             assertEquals(1, ProcessResources.now().mappingsOf(mount).size(), "the leaked region is mapped");
@@ -70,7 +70,7 @@ class LeakedHandleTest {
     }
 
     /** Opens a pipe and a region, uses them, and drops them without closing. */
-    private static WeakReference<GoldfishPipe> leak(EmulatedDevice device) throws Exception {
+    private static WeakReference<GoldfishPipe> leak(ChildProcessDevice device) throws Exception {
         GoldfishPipe pipe = GoldfishPipe.open(device.path(), "dma");
         DmaRegion region = pipe.createRegion(DriverRules.pageSize());
         region.segment().set(JAVA_LONG, 0, 1);

@@ -12,12 +12,12 @@ import java.nio.file.Path;
  * the mapping must never wait for a server in its own JVM). Skips the test, or fails it under CI, when this
  * machine cannot mount FUSE file systems.
  */
-public final class EmulatedDevice implements AutoCloseable {
+public final class ChildProcessDevice implements AutoCloseable {
     private final Path workDir;
     private final Path dir;
     private final EmulatorProcess process;
 
-    private EmulatedDevice(Path workDir, Path dir, EmulatorProcess process) {
+    private ChildProcessDevice(Path workDir, Path dir, EmulatorProcess process) {
         this.workDir = workDir;
         this.dir = dir;
         this.process = process;
@@ -27,12 +27,12 @@ public final class EmulatedDevice implements AutoCloseable {
      * Starts an emulated device on a fresh temporary directory ({@link WorkDirectory}, which also removes
      * those of killed runs); the emulator's log lies beside the mount directory, in the work directory.
      */
-    public static EmulatedDevice start() throws IOException {
+    public static ChildProcessDevice start() throws IOException {
         Capabilities.requireFuseMount();
         Path workDir = WorkDirectory.create("goldfish-test-");
         try {
             Path dir = Files.createDirectory(workDir.resolve("mnt"));
-            return new EmulatedDevice(workDir, dir, EmulatorProcess.start(dir));
+            return new ChildProcessDevice(workDir, dir, EmulatorProcess.start(dir));
         } catch (IOException | RuntimeException e) {
             WorkDirectory.delete(workDir);
             throw e;
