@@ -10,7 +10,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 /**
  * The region's bulk copies, each made with the faster of two primitives for its length: the JDK's
  * {@link MemorySegment#copy} or the C library's {@link Libc#memmove} (a critical downcall). Both do the same
- * checks and throw the same exceptions; neither allocates once the caller is compiled.
+ * checks and throw the same exceptions. Neither allocates once C2 has compiled the caller, provided its
+ * escape analysis removes the segment that {@link #fromArray} and {@link #toArray} make per call over the
+ * caller's array: in one of thirteen benchmark forks of a heap-buffer read it did not (72 bytes a call), and
+ * there is no way to make a critical downcall on part of an array without such a segment.
  *
  * <p>Why the C library between {@value #LIBC_FROM} and {@value #LIBC_BELOW} bytes, and only there (measured
  * by {@code TransferBenchmark}'s baselines, moving a 32 MiB region in chunks of 4 KiB to 32 MiB, on an AMD

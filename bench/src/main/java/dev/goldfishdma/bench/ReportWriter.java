@@ -148,7 +148,7 @@ public final class ReportWriter {
         cycleTargetRow(md, byKey, env);
         jobTargetRow(md, byKey, "file", "the main job from a file in the page cache (read(2) into the regions, host "
                 + "verification) ≥ " + fmt(JOB_TARGET) + "x read(2) of the same file into memory");
-        jobTargetRow(md, byKey, "memory", "the main job from memory (`DmaRegion.write`, host verification) ≥ "
+        jobTargetRow(md, byKey, "memory", "the main job from memory (`MemorySegment.copy` into the regions, host verification) ≥ "
                 + fmt(JOB_TARGET) + "x `MemorySegment.copy` of the same input into memory");
         for (Ratio ratio : IOCTL_RATIOS) {
             ratioRow(md, byKey, ratio);

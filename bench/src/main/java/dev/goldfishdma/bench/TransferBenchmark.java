@@ -43,10 +43,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 @OutputTimeUnit(TimeUnit.SECONDS)
 // Eight seconds of warm-up: with 32 MiB chunks the benchmark method runs about 800 times a second and its loop
 // once, so C2 compiles it only after some 6 s (Tier4InvocationThreshold, 5000 calls); before that, C1 code
-// allocates the objects C2 scalar-replaces. Three forks of three iterations rather than one of five: where a
-// fork's JVM lands its 32 MiB array and buffer in memory moves a whole fork's score by up to 15% on this
-// 2-core VM (the same copy ran at 683, 765 and 778 ops/s in three forks), more than the gaps between the
-// forms compared, so a single fork ranked them by placement. 18 benchmarks times 6 chunk sizes times 3 forks
+// allocates the objects C2 scalar-replaces. Three forks of three iterations rather than one of five: a whole
+// fork's score moves by up to 15% from one JVM to the next on this 2-core VM (the same copy ran at 683, 765
+// and 778 ops/s in three forks), more than the gaps between the forms compared, so a single fork ranked
+// them by that variation. 18 benchmarks times 6 chunk sizes times 3 forks
 // take about 70 minutes.
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 3, time = 1)
