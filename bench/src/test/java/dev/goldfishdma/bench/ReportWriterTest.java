@@ -78,7 +78,7 @@ class ReportWriterTest {
         String md = ReportWriter.markdown(parse(dir, entries), PASSTHROUGH);
         assertTrue(md.contains("| 0.300x ± 0.0261 (3.00 against 10.0 GiB/s) | **not met** (short beyond the run's "
                 + "noise) |"), md);
-        assertTrue(md.contains("from memory (`DmaRegion.write`, host verification) ≥ 0.500x `MemorySegment.copy` of "
+        assertTrue(md.contains("from memory (`MemorySegment.copy` into the regions, host verification) ≥ 0.500x `MemorySegment.copy` of "
                 + "the same input into memory | not measured | - |"), md);
     }
 }
