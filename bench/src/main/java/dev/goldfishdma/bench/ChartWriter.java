@@ -50,8 +50,9 @@ public final class ChartWriter {
             if (!r.className().equals("TransferBenchmark") || r.param("chunk") == null || !methods.test(r.method())) {
                 continue;
             }
-            Series s = byMethod.computeIfAbsent(r.method(),
-                    m -> new Series(m, m.startsWith("api"), new TreeMap<>()));
+            String way = r.param("way");
+            Series s = byMethod.computeIfAbsent(r.label(),
+                    m -> new Series(m, way != null && way.startsWith("api"), new TreeMap<>()));
             double error = Double.isFinite(r.primary().error()) ? gibPerSecond(r.primary().error()) : 0;
             s.points().put(Integer.parseInt(r.param("chunk")), new double[] {gibPerSecond(r.primary().score()), error});
         }

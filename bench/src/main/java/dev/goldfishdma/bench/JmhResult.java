@@ -37,18 +37,34 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, Metr
      * when neither was measured.
      */
     double allocation() {
-        Metric bytes = secondary.get("allocatedBytes");
-        Metric calls = secondary.get("calls");
-        if (bytes != null && calls != null && calls.score() > 0) {
-            return bytes.score() / calls.score();
+        if (countsCalls()) {
+            return secondary.get("allocatedBytes").score() / secondary.get("calls").score();
         }
         Metric norm = secondary.get(ALLOC_NORM);
         return norm == null ? Double.NaN : norm.score();
     }
 
+    /**
+     * Whether the benchmark counted its library calls and the thread's allocation ({@link ThreadAllocation}); a
+     * baseline that shares a benchmark method with the API's ways has the counters but counts nothing.
+     */
+    boolean countsCalls() {
+        Metric calls = secondary.get("calls");
+        return calls != null && calls.score() > 0 && secondary.containsKey("allocatedBytes");
+    }
+
     /** What {@link #allocation()} is: "B/call (thread)" or "B/op (JVM)". */
     String allocationUnit() {
-        return secondary.containsKey("calls") ? "B/call (thread)" : "B/op (JVM)";
+        return countsCalls() ? "B/call (thread)" : "B/op (JVM)";
+    }
+
+    /**
+     * The way it was measured, for tables and charts: the method, followed by its {@code way} parameter where
+     * it has one (e.g. {@code writeHeap/apiArray}).
+     */
+    String label() {
+        String way = params.get("way");
+        return way == null ? method() : method() + "/" + way;
     }
 
     /** The method name without its class, e.g. {@code heapToRegion}. */

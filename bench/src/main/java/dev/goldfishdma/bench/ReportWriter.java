@@ -32,7 +32,6 @@ public final class ReportWriter {
     private static final String OLD_CHART = "throughput.svg";
 
     private static final String TRANSFER = "TransferBenchmark.";
-    private static final String CHUNK_32M = "chunk=" + DeviceRegion.SIZE;
     /** The copies' target: each API form against the faster of its two baselines. */
     static final double COPY_TARGET = 0.95;
     /** The upload cycle's target at 32 MiB, against the faster heap-write baseline. */
@@ -45,25 +44,30 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
-    /** An API copy form and the two baselines it is held to: same direction, same kind of memory. */
-    record CopyForm(String api, String call, String memcpy, String segmentCopy) {
+    /**
+     * An API copy form: a {@code way} of one of {@code TransferBenchmark}'s four benchmarks (a direction and a
+     * kind of memory), held to that benchmark's two baselines, {@code memcpy} and {@code segmentCopy}.
+     */
+    record CopyForm(String benchmark, String way, String call) {
+        String label() {
+            return benchmark + "/" + way;
+        }
     }
 
     static final List<CopyForm> COPY_FORMS = List.of(
-            new CopyForm("apiWriteHeap", "`write(long, byte[], int, int)`", "baseWriteMemcpyHeap", "baseWriteSegmentCopyHeap"),
-            new CopyForm("apiWriteHeapBuffer", "`write(long, ByteBuffer)`, heap buffer", "baseWriteMemcpyHeap",
-                    "baseWriteSegmentCopyHeap"),
-            new CopyForm("apiWriteSegment", "`write(long, MemorySegment, long, long)`, native segment",
-                    "baseWriteMemcpyOffHeap", "baseWriteSegmentCopyOffHeap"),
-            new CopyForm("apiWriteDirectBuffer", "`write(long, ByteBuffer)`, direct buffer", "baseWriteMemcpyOffHeap",
-                    "baseWriteSegmentCopyOffHeap"),
-            new CopyForm("apiReadHeap", "`read(long, byte[], int, int)`", "baseReadMemcpyHeap", "baseReadSegmentCopyHeap"),
-            new CopyForm("apiReadHeapBuffer", "`read(long, ByteBuffer)`, heap buffer", "baseReadMemcpyHeap",
-                    "baseReadSegmentCopyHeap"),
-            new CopyForm("apiReadSegment", "`read(long, MemorySegment, long, long)`, native segment",
-                    "baseReadMemcpyOffHeap", "baseReadSegmentCopyOffHeap"),
-            new CopyForm("apiReadDirectBuffer", "`read(long, ByteBuffer)`, direct buffer", "baseReadMemcpyOffHeap",
-                    "baseReadSegmentCopyOffHeap"));
+            new CopyForm("writeHeap", "apiArray", "`write(long, byte[], int, int)`"),
+            new CopyForm("writeHeap", "apiHeapBuffer", "`write(long, ByteBuffer)`, heap buffer"),
+            new CopyForm("writeNative", "apiSegment", "`write(long, MemorySegment, long, long)`, native segment"),
+            new CopyForm("writeNative", "apiDirectBuffer", "`write(long, ByteBuffer)`, direct buffer"),
+            new CopyForm("readHeap", "apiArray", "`read(long, byte[], int, int)`"),
+            new CopyForm("readHeap", "apiHeapBuffer", "`read(long, ByteBuffer)`, heap buffer"),
+            new CopyForm("readNative", "apiSegment", "`read(long, MemorySegment, long, long)`, native segment"),
+            new CopyForm("readNative", "apiDirectBuffer", "`read(long, ByteBuffer)`, direct buffer"));
+
+    /** The key of {@code TransferBenchmark.benchmark} at {@code chunk} bytes going {@code way}. */
+    static String transferKey(String benchmark, long chunk, String way) {
+        return JmhResult.key(TRANSFER + benchmark, Map.of("chunk", Long.toString(chunk), "way", way));
+    }
 
     /**
      * A comparison of two scores with a target.
@@ -85,13 +89,16 @@ public final class ReportWriter {
             new Ratio("ioctl speed-up, library `Libc.ioctlOrErrno` over JNA direct mapping (LOCK, /dev/null, ENOTTY)",
                     "IoctlBenchmark.enottyLibraryIoctlOrErrno", "IoctlBenchmark.enottyJnaDirect", true, 1.4, true));
 
-    /** The benchmarks whose allocation the report shows (they promise none). */
+    /** The benchmarks besides the transfers' API ways whose allocation the report shows (they promise none). */
     static final List<String> HOT_PATHS = List.of("IoctlBenchmark.enottyLibraryIoctlOrErrno",
             "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadLibraryIoctlOrErrno",
-            "RegionLockBenchmark.lockUnlock", "RegionLockBenchmark.physicalAddress", TRANSFER + "apiUploadCycle",
-            TRANSFER + "apiWriteHeap", TRANSFER + "apiWriteHeapBuffer", TRANSFER + "apiWriteSegment",
-            TRANSFER + "apiWriteDirectBuffer", TRANSFER + "apiReadHeap", TRANSFER + "apiReadHeapBuffer",
-            TRANSFER + "apiReadSegment", TRANSFER + "apiReadDirectBuffer");
+            "RegionLockBenchmark.lockUnlock", "RegionLockBenchmark.physicalAddress");
+
+    /** Whether {@code r} is on a path that promises to allocate nothing: those above, and every API way. */
+    static boolean hotPath(JmhResult r) {
+        return HOT_PATHS.contains(r.className() + "." + r.method())
+                || r.className().equals("TransferBenchmark") && r.param("way") != null && r.param("way").startsWith("api");
+    }
 
     /** Keeps {@code json} as {@code BENCH_DIR/results/full.json} with the machine and device, and reports. */
     static void publish(Path json, Path benchDir, String device) throws IOException {
@@ -126,10 +133,10 @@ public final class ReportWriter {
         System.out.println("report: wrote the charts in " + kept + " and the results in " + readme);
     }
 
-    /** The transfer benchmarks the write chart shows: the API's writes, the upload cycle, the write baselines. */
-    static final Predicate<String> WRITES = method -> method.contains("Write") || method.equals("apiUploadCycle");
+    /** The transfer benchmarks the write chart shows: every way of writing, the upload cycle among them. */
+    static final Predicate<String> WRITES = method -> method.startsWith("write");
     /** The transfer benchmarks the read chart shows. */
-    static final Predicate<String> READS = method -> method.contains("Read");
+    static final Predicate<String> READS = method -> method.startsWith("read");
 
     static String markdown(List<JmhResult> results, Environment env) {
         Map<String, JmhResult> byKey = new LinkedHashMap<>();
@@ -181,7 +188,7 @@ public final class ReportWriter {
         md.append("| benchmark | params | B/op (JVM) | B/call (thread) |\n|---|---|---|---|\n");
         for (JmhResult r : results) {
             String shortName = r.className() + "." + r.method();
-            if (HOT_PATHS.contains(shortName)) {
+            if (hotPath(r)) {
                 md.append("| ").append(shortName).append(" | ").append(params(r)).append(" | ").append(jvmAlloc(r))
                         .append(" | ").append(threadAlloc(r)).append(" |\n");
             }
@@ -229,16 +236,15 @@ public final class ReportWriter {
         }
 
         String why() {
-            return form.api() + " at " + ChartWriter.size(chunk) + " " + fmt(ratio[0]) + "x ± " + fmt(ratio[1])
+            return form.label() + " at " + ChartWriter.size(chunk) + " " + fmt(ratio[0]) + "x ± " + fmt(ratio[1])
                     + " against " + fasterBaseline + " (" + noise(ratio, COPY_TARGET) + ")";
         }
     }
 
     static CopyCell copyCell(Map<String, JmhResult> byKey, CopyForm form, int chunk) {
-        String param = ":chunk=" + chunk;
-        JmhResult api = byKey.get(TRANSFER + form.api() + param);
-        JmhResult memcpy = byKey.get(TRANSFER + form.memcpy() + param);
-        JmhResult segmentCopy = byKey.get(TRANSFER + form.segmentCopy() + param);
+        JmhResult api = byKey.get(transferKey(form.benchmark(), chunk, form.way()));
+        JmhResult memcpy = byKey.get(transferKey(form.benchmark(), chunk, "memcpy"));
+        JmhResult segmentCopy = byKey.get(transferKey(form.benchmark(), chunk, "segmentCopy"));
         if (api == null || memcpy == null || segmentCopy == null) {
             return null;
         }
@@ -279,9 +285,9 @@ public final class ReportWriter {
     private static void cycleTargetRow(StringBuilder md, Map<String, JmhResult> byKey, Environment env) {
         md.append("| upload cycle (lock, copy, unlock, address) in one 32 MiB chunk ≥ ").append(fmt(CYCLE_TARGET))
                 .append("x the faster bare heap copy, on the passthrough device | ");
-        JmhResult cycle = byKey.get(TRANSFER + "apiUploadCycle:" + CHUNK_32M);
-        JmhResult memcpy = byKey.get(TRANSFER + "baseWriteMemcpyHeap:" + CHUNK_32M);
-        JmhResult segmentCopy = byKey.get(TRANSFER + "baseWriteSegmentCopyHeap:" + CHUNK_32M);
+        JmhResult cycle = byKey.get(transferKey("writeHeap", DeviceRegion.SIZE, "apiUploadCycle"));
+        JmhResult memcpy = byKey.get(transferKey("writeHeap", DeviceRegion.SIZE, "memcpy"));
+        JmhResult segmentCopy = byKey.get(transferKey("writeHeap", DeviceRegion.SIZE, "segmentCopy"));
         if (cycle == null || memcpy == null || segmentCopy == null) {
             md.append("not measured | - |\n");
             return;
@@ -350,7 +356,7 @@ public final class ReportWriter {
                 .append(" B, a one-off spread over the calls) | ");
         JmhResult worst = null;
         for (JmhResult r : results) {
-            if (HOT_PATHS.contains(r.className() + "." + r.method()) && !Double.isNaN(r.allocation())
+            if (hotPath(r) && !Double.isNaN(r.allocation())
                     && (worst == null || r.allocation() > worst.allocation())) {
                 worst = r;
             }
@@ -418,7 +424,7 @@ public final class ReportWriter {
     }
 
     private static String threadAlloc(JmhResult r) {
-        return r.secondary().containsKey("calls") ? fmt(r.allocation()) : "-";
+        return r.countsCalls() ? fmt(r.allocation()) : "-";
     }
 
     /** a/b with its error, combining the two relative errors in quadrature. */

@@ -32,9 +32,19 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * bytes/s is ops/s times 32 MiB. Sources and destinations are 32 MiB too, so no size fits in a cache and
  * every copy is the memory traffic an upload really costs.
  *
- * <p>Each API form is set against the baselines with the same direction and the same kind of memory on the
- * caller's side (heap or native): the JDK's {@code MemorySegment.copy} and glibc's {@code memcpy} as a
- * critical downcall ({@link BareDowncalls}). The report holds each form to 0.95x the faster of the two.
+ * <p>One benchmark per direction and kind of memory on the caller's side ({@link #writeHeap},
+ * {@link #writeNative}, {@link #readHeap}, {@link #readNative}); its {@code way} parameter chooses the API form
+ * or one of the two baselines: the JDK's {@code MemorySegment.copy} ({@code segmentCopy}) and glibc's
+ * {@code memcpy} as a critical downcall ({@code memcpy}, {@link BareDowncalls}). The ways starting with
+ * {@code api} go through the library. The report holds each of them to 0.95x the faster baseline of its
+ * benchmark at the same chunk size.
+ *
+ * <p>Why a parameter rather than a method per way: JMH runs one benchmark method at every parameter value
+ * before the next method, the first parameter ({@code chunk}) outermost. With a method per way, an API form
+ * and its baselines ran 30 to 45 minutes apart, and this VM drifted in between (a form making its baseline's
+ * very call measured 0.73x of it, and 0.93x when rerun beside it). Now, for each chunk size, the ways of one
+ * benchmark run one after another, the API forms between {@code memcpy} and {@code segmentCopy}, within a
+ * few minutes.
  *
  * <p>Opening the device, creating the region and the first touch of its pages are setup, outside the
  * timed part; {@link ColdStartBenchmark} measures them.
@@ -46,8 +56,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 // allocates the objects C2 scalar-replaces. Three forks of three iterations rather than one of five: a whole
 // fork's score moves by up to 15% from one JVM to the next on this 2-core VM (the same copy ran at 683, 765
 // and 778 ops/s in three forks), more than the gaps between the forms compared, so a single fork ranked
-// them by that variation. 18 benchmarks times 6 chunk sizes times 3 forks
-// take about 70 minutes.
+// them by that variation. 17 ways times 6 chunk sizes times 3 forks take about 80 minutes.
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 3, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
@@ -121,42 +130,120 @@ public class TransferBenchmark {
         arena.close();
     }
 
-    // ---- writes through the library ------------------------------------------------------------------------
+    // ---- the four benchmarks: which way is the parameter of each ------------------------------------------
 
+    /** The ways of writing from a {@code byte[]} on the heap. */
+    @State(Scope.Benchmark)
+    public static class HeapWrites {
+        /** The API's forms between the two baselines, so that drift during the run touches both alike. */
+        @Param({"memcpy", "apiArray", "apiHeapBuffer", "apiUploadCycle", "segmentCopy"})
+        public String way;
+    }
+
+    /** The ways of writing from native memory. */
+    @State(Scope.Benchmark)
+    public static class NativeWrites {
+        @Param({"memcpy", "apiSegment", "apiDirectBuffer", "segmentCopy"})
+        public String way;
+    }
+
+    /** The ways of reading into a {@code byte[]} on the heap. */
+    @State(Scope.Benchmark)
+    public static class HeapReads {
+        @Param({"memcpy", "apiArray", "apiHeapBuffer", "segmentCopy"})
+        public String way;
+    }
+
+    /** The ways of reading into native memory. */
+    @State(Scope.Benchmark)
+    public static class NativeReads {
+        @Param({"memcpy", "apiSegment", "apiDirectBuffer", "segmentCopy"})
+        public String way;
+    }
+
+    /**
+     * Writes the region from the heap array. {@code apiUploadCycle} is what a guest driver does per upload
+     * (AOSP {@code HostConnection::lockAndWriteDma}): lock, copy, unlock, and hand the host the physical address.
+     */
     @Benchmark
-    public void apiWriteHeap(ThreadAllocation alloc) {
+    public long writeHeap(HeapWrites w, ThreadAllocation alloc) throws Throwable {
+        switch (w.way) {
+            case "memcpy" -> memcpyFromHeap();
+            case "segmentCopy" -> segmentCopyFromHeap();
+            case "apiArray" -> apiWriteArray(alloc);
+            case "apiHeapBuffer" -> apiWriteBuffer(heapBuffer, alloc);
+            case "apiUploadCycle" -> {
+                return apiUploadCycle(alloc);
+            }
+            default -> throw unknown("writeHeap", w.way);
+        }
+        return 0;
+    }
+
+    /** Writes the region from native memory. */
+    // 14 s of warm-up, not 8: the direct-buffer form wraps the buffer in a segment per call
+    // (MemorySegment.ofBuffer), which only C2's escape analysis removes, and with 32 MiB chunks (one call per
+    // operation, about 500 a second on the passthrough device) C2 compiled the caller only in the first
+    // measured iterations of an 8 s warm-up: 17 to 28 KB allocated in each of those, none after. Every way of
+    // the benchmark gets the same warm-up, so that none is measured earlier in its JVM's life than another.
+    @Benchmark
+    @Warmup(iterations = 7, time = 2)
+    public void writeNative(NativeWrites w, ThreadAllocation alloc) throws Throwable {
+        switch (w.way) {
+            case "memcpy" -> memcpyFromNative();
+            case "segmentCopy" -> segmentCopyFromNative();
+            case "apiSegment" -> apiWriteSegment(alloc);
+            case "apiDirectBuffer" -> apiWriteBuffer(directBuffer, alloc);
+            default -> throw unknown("writeNative", w.way);
+        }
+    }
+
+    /** Reads the region into the heap array. */
+    @Benchmark
+    public void readHeap(HeapReads w, ThreadAllocation alloc) throws Throwable {
+        switch (w.way) {
+            case "memcpy" -> memcpyToHeap();
+            case "segmentCopy" -> segmentCopyToHeap();
+            case "apiArray" -> apiReadArray(alloc);
+            case "apiHeapBuffer" -> apiReadBuffer(heapBuffer, alloc);
+            default -> throw unknown("readHeap", w.way);
+        }
+    }
+
+    /** Reads the region into native memory. */
+    @Benchmark
+    @Warmup(iterations = 7, time = 2) // as writeNative
+    public void readNative(NativeReads w, ThreadAllocation alloc) throws Throwable {
+        switch (w.way) {
+            case "memcpy" -> memcpyToNative();
+            case "segmentCopy" -> segmentCopyToNative();
+            case "apiSegment" -> apiReadSegment(alloc);
+            case "apiDirectBuffer" -> apiReadBuffer(directBuffer, alloc);
+            default -> throw unknown("readNative", w.way);
+        }
+    }
+
+    private static IllegalArgumentException unknown(String benchmark, String way) {
+        return new IllegalArgumentException(benchmark + ": no way named \"" + way + "\"");
+    }
+
+    // ---- through the library -------------------------------------------------------------------------------
+
+    private void apiWriteArray(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.write(o, heap, o, chunk);
         }
         alloc.count(SIZE / chunk);
     }
 
-    @Benchmark
-    public void apiWriteHeapBuffer(ThreadAllocation alloc) {
-        ByteBuffer src = heapBuffer;
-        for (int o = 0; o < SIZE; o += chunk) {
-            src.limit(o + chunk).position(o);
-            region.write(o, src);
-        }
-        alloc.count(SIZE / chunk);
-    }
-
-    @Benchmark
-    public void apiWriteSegment(ThreadAllocation alloc) {
+    private void apiWriteSegment(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.write(o, offHeap, o, chunk);
         }
         alloc.count(SIZE / chunk);
     }
 
-    // 14 s of warm-up, not 8: the direct-buffer forms wrap the buffer in a segment per call
-    // (MemorySegment.ofBuffer), which only C2's escape analysis removes, and with 32 MiB chunks (one call per
-    // operation, about 500 a second on the passthrough device) C2 compiled the caller only in the first
-    // measured iterations of an 8 s warm-up: 17 to 28 KB allocated in each of those, none after.
-    @Benchmark
-    @Warmup(iterations = 7, time = 2)
-    public void apiWriteDirectBuffer(ThreadAllocation alloc) {
-        ByteBuffer src = directBuffer;
+    private void apiWriteBuffer(ByteBuffer src, ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             src.limit(o + chunk).position(o);
             region.write(o, src);
@@ -164,12 +251,7 @@ public class TransferBenchmark {
         alloc.count(SIZE / chunk);
     }
 
-    /**
-     * What a guest driver does per upload (AOSP {@code HostConnection::lockAndWriteDma}): lock, copy, unlock,
-     * and hand the host the physical address.
-     */
-    @Benchmark
-    public long apiUploadCycle(ThreadAllocation alloc) throws IOException {
+    private long apiUploadCycle(ThreadAllocation alloc) throws IOException {
         long addresses = 0;
         for (int o = 0; o < SIZE; o += chunk) {
             try (RegionLock held = region.lock()) {
@@ -181,38 +263,21 @@ public class TransferBenchmark {
         return addresses;
     }
 
-    // ---- reads through the library -------------------------------------------------------------------------
-
-    @Benchmark
-    public void apiReadHeap(ThreadAllocation alloc) {
+    private void apiReadArray(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.read(o, heap, o, chunk);
         }
         alloc.count(SIZE / chunk);
     }
 
-    @Benchmark
-    public void apiReadHeapBuffer(ThreadAllocation alloc) {
-        ByteBuffer dst = heapBuffer;
-        for (int o = 0; o < SIZE; o += chunk) {
-            dst.limit(o + chunk).position(o);
-            region.read(o, dst);
-        }
-        alloc.count(SIZE / chunk);
-    }
-
-    @Benchmark
-    public void apiReadSegment(ThreadAllocation alloc) {
+    private void apiReadSegment(ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             region.read(o, offHeap, o, chunk);
         }
         alloc.count(SIZE / chunk);
     }
 
-    @Benchmark
-    @Warmup(iterations = 7, time = 2) // as apiWriteDirectBuffer
-    public void apiReadDirectBuffer(ThreadAllocation alloc) {
-        ByteBuffer dst = directBuffer;
+    private void apiReadBuffer(ByteBuffer dst, ThreadAllocation alloc) {
         for (int o = 0; o < SIZE; o += chunk) {
             dst.limit(o + chunk).position(o);
             region.read(o, dst);
@@ -220,61 +285,51 @@ public class TransferBenchmark {
         alloc.count(SIZE / chunk);
     }
 
-    // ---- baselines on the same mapping: writes -------------------------------------------------------------
+    // ---- baselines on the same mapping ---------------------------------------------------------------------
 
-    @Benchmark
-    public void baseWriteSegmentCopyHeap() {
+    private void segmentCopyFromHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(heap, o, mapping, JAVA_BYTE, o, chunk);
         }
     }
 
-    @Benchmark
-    public void baseWriteMemcpyHeap() throws Throwable {
+    private void memcpyFromHeap() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
             BareDowncalls.MEMCPY_HEAP.invokeExact(mapping.asSlice(o, chunk), heapSegment.asSlice(o, chunk), (long) chunk);
         }
     }
 
-    @Benchmark
-    public void baseWriteSegmentCopyOffHeap() {
+    private void segmentCopyFromNative() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(offHeap, o, mapping, o, chunk);
         }
     }
 
-    @Benchmark
-    public void baseWriteMemcpyOffHeap() throws Throwable {
+    private void memcpyFromNative() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
             BareDowncalls.MEMCPY.invokeExact(mappingAddress + o, offHeapAddress + o, (long) chunk);
         }
     }
 
-    // ---- baselines on the same mapping: reads --------------------------------------------------------------
-
-    @Benchmark
-    public void baseReadSegmentCopyHeap() {
+    private void segmentCopyToHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(mapping, JAVA_BYTE, o, heap, o, chunk);
         }
     }
 
-    @Benchmark
-    public void baseReadMemcpyHeap() throws Throwable {
+    private void memcpyToHeap() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
             BareDowncalls.MEMCPY_HEAP.invokeExact(heapSegment.asSlice(o, chunk), mapping.asSlice(o, chunk), (long) chunk);
         }
     }
 
-    @Benchmark
-    public void baseReadSegmentCopyOffHeap() {
+    private void segmentCopyToNative() {
         for (int o = 0; o < SIZE; o += chunk) {
             MemorySegment.copy(mapping, o, offHeap, o, chunk);
         }
     }
 
-    @Benchmark
-    public void baseReadMemcpyOffHeap() throws Throwable {
+    private void memcpyToNative() throws Throwable {
         for (int o = 0; o < SIZE; o += chunk) {
             BareDowncalls.MEMCPY.invokeExact(offHeapAddress + o, mappingAddress + o, (long) chunk);
         }

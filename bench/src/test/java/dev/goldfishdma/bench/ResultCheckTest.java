@@ -92,18 +92,39 @@ class ResultCheckTest {
                 ResultCheck.problems(results, Set.of(), List.of(ResultCheck.AllocLimit.parse("apiUploadCycle=0.5"))));
     }
 
+    /** A TransferBenchmark entry: one way of one of its benchmarks at one chunk size. */
+    private static String transfer(String benchmark, String chunk, String way, String score, String alloc) {
+        return entry("TransferBenchmark." + benchmark, chunk, score, alloc)
+                .replace("\"chunk\" : \"" + chunk + "\"", "\"chunk\" : \"" + chunk + "\", \"way\" : \"" + way + "\"");
+    }
+
     @Test
-    void theChartHasALinePerTransferBenchmark(@TempDir Path dir) throws IOException {
-        List<JmhResult> results = parse(dir, entry("TransferBenchmark.apiWriteHeap", "4096", "100", null),
-                entry("TransferBenchmark.apiWriteHeap", "65536", "200", null),
-                entry("TransferBenchmark.baseMemcpy", "4096", "150", null),
+    void theFullRunHoldsTheApisWaysToNoAllocationAndNotTheBaselines(@TempDir Path dir) throws IOException {
+        List<JmhResult> results = parse(dir, transfer("writeHeap", "4096", "apiArray", "10.5", "0.0"),
+                transfer("writeNative", "4096", "apiDirectBuffer", "10.5", "72.0"),
+                transfer("writeHeap", "4096", "memcpy", "10.5", "64.0"),
+                transfer("readHeap", "4096", "segmentCopy", "10.5", "16.0"));
+        assertEquals("TransferBenchmark.writeNative:chunk=4096,way=apiDirectBuffer", results.get(1).key());
+        assertEquals(List.of("allocates 72.000 B/op (JVM), more than 0.5: "
+                + "TransferBenchmark.writeNative:chunk=4096,way=apiDirectBuffer"),
+                ResultCheck.problems(results, Set.of(), BenchRun.ZERO_ALLOCATION));
+    }
+
+    @Test
+    void theChartHasALinePerWayOfTransferring(@TempDir Path dir) throws IOException {
+        List<JmhResult> results = parse(dir, transfer("writeHeap", "4096", "apiArray", "100", null),
+                transfer("writeHeap", "65536", "apiArray", "200", null),
+                transfer("writeHeap", "4096", "memcpy", "150", null),
                 entry("IoctlBenchmark.enottyBareFfm", null, "250.0", null));
         List<ChartWriter.Series> series = ChartWriter.series(results);
-        assertEquals(2, series.size());
+        assertEquals(List.of("writeHeap/apiArray", "writeHeap/memcpy"), series.stream().map(ChartWriter.Series::name).toList());
+        assertTrue(series.get(0).api());
+        assertFalse(series.get(1).api());
         assertEquals(200.0 / 32, series.get(0).points().get(65536)[0], 1e-9);
         String svg = ChartWriter.svg(series, "caption <x>");
         assertTrue(svg.startsWith("<svg"), svg);
         assertEquals(2, svg.split("<polyline").length - 1);
+        assertEquals(1, svg.split("<polyline[^>]*stroke-dasharray").length - 1, "one dashed baseline");
         assertTrue(svg.contains("caption &lt;x&gt;"));
         assertTrue(svg.contains("64 KiB"));
         assertFalse(svg.contains("NaN"));
