@@ -18,11 +18,12 @@ import java.util.TreeMap;
  * @param params    the {@code @Param} values of this run, by name
  * @param primary   the score
  * @param samples   how many measurement samples the score is made of (all forks)
+ * @param forks     each fork's score: the mean of its measurement iterations, in the order they ran
  * @param secondary the profilers' metrics, e.g. {@code gc.alloc.rate.norm}
  * @param jdk       JMH's {@code jdkVersion} and {@code vmName}/{@code vmVersion} of the forked JVM
  */
 record JmhResult(String benchmark, String mode, Map<String, String> params, Metric primary, int samples,
-                 Map<String, Metric> secondary, String jdk) {
+                 List<Double> forks, Map<String, Metric> secondary, String jdk) {
 
     /** A score with its error (half the 99.9% confidence interval; NaN with too few samples) and unit. */
     record Metric(double score, double error, String unit) {
@@ -113,9 +114,18 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, Metr
         }
         Map<String, Object> primary = asMap(e.get("primaryMetric"));
         int samples = 0;
+        List<Double> forkScores = new ArrayList<>();
         if (primary.get("rawData") instanceof List<?> forks) {
             for (Object fork : forks) {
-                samples += ((List<?>) fork).size();
+                List<?> iterations = (List<?>) fork;
+                samples += iterations.size();
+                double sum = 0;
+                for (Object iteration : iterations) {
+                    sum += number(iteration);
+                }
+                if (!iterations.isEmpty()) {
+                    forkScores.add(sum / iterations.size());
+                }
             }
         }
         Map<String, Metric> secondary = new LinkedHashMap<>();
@@ -124,7 +134,8 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, Metr
         }
         String jdk = e.get("jdkVersion") + " (" + e.get("vmName") + " " + e.get("vmVersion") + ")";
         return new JmhResult(String.valueOf(e.get("benchmark")), String.valueOf(e.get("mode")),
-                Collections.unmodifiableMap(params), metric(primary), samples, Collections.unmodifiableMap(secondary), jdk);
+                Collections.unmodifiableMap(params), metric(primary), samples, List.copyOf(forkScores),
+                Collections.unmodifiableMap(secondary), jdk);
     }
 
     private static Metric metric(Map<String, Object> m) {

@@ -43,6 +43,7 @@ class ResultCheckTest {
         JmhResult first = results.get(0);
         assertEquals("TransferBenchmark.apiWriteHeap:chunk=4096", first.key());
         assertEquals(3, first.samples());
+        assertEquals(List.of(1.5, 3.0), first.forks());
         assertEquals(10.5, first.primary().score());
         assertTrue(Double.isNaN(first.primary().error()));
         assertEquals("25 (VM 25+1)", first.jdk());
