@@ -151,7 +151,7 @@ public final class ReportWriter {
         md.append("Each target is a ratio of two scores of this run; ± is the ratio's error from the two scores' "
                 + "99.9% confidence intervals. Those intervals treat every iteration as independent, but a whole "
                 + "fork (a new JVM, its memory placed anew) can differ from the next by more: so a throughput target "
-                + "missed counts as short beyond the run's noise only when, besides the interval, the better side's "
+                + "missed counts as short beyond the run's noise only when, besides the interval, the measured side's "
                 + "best fork against the baseline's worst fork falls short as well.\n\n");
         md.append("| target | measured | verdict |\n|---|---|---|\n");
         List<Integer> chunks = chunks(results);
