@@ -50,9 +50,7 @@ public final class ChartWriter {
             if (!r.className().equals("TransferBenchmark") || r.param("chunk") == null || !methods.test(r.method())) {
                 continue;
             }
-            String way = r.param("way");
-            Series s = byMethod.computeIfAbsent(r.label(),
-                    m -> new Series(m, way != null && way.startsWith("api"), new TreeMap<>()));
+            Series s = byMethod.computeIfAbsent(r.label(), m -> new Series(m, r.throughLibrary(), new TreeMap<>()));
             double error = Double.isFinite(r.primary().error()) ? gibPerSecond(r.primary().error()) : 0;
             s.points().put(Integer.parseInt(r.param("chunk")), new double[] {gibPerSecond(r.primary().score()), error});
         }

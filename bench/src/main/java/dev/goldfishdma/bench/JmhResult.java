@@ -68,6 +68,12 @@ record JmhResult(String benchmark, String mode, Map<String, String> params, Metr
         return way == null ? method() : method() + "/" + way;
     }
 
+    /** Whether it went through the library: a transfer way named {@code api...}, not a baseline. */
+    boolean throughLibrary() {
+        String way = params.get("way");
+        return way != null && way.startsWith("api");
+    }
+
     /** The method name without its class, e.g. {@code heapToRegion}. */
     String method() {
         return benchmark.substring(benchmark.lastIndexOf('.') + 1);

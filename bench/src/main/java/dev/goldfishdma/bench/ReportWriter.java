@@ -98,7 +98,7 @@ public final class ReportWriter {
     /** Whether {@code r} is on a path that promises to allocate nothing: those above, and every API way. */
     static boolean hotPath(JmhResult r) {
         return HOT_PATHS.contains(r.className() + "." + r.method())
-                || r.className().equals("TransferBenchmark") && r.param("way") != null && r.param("way").startsWith("api");
+                || r.className().equals("TransferBenchmark") && r.throughLibrary();
     }
 
     /** Keeps {@code json} as {@code BENCH_DIR/results/full.json} with the machine and device, and reports. */
