@@ -3,17 +3,13 @@ package dev.goldfishdma.device;
 import dev.goldfishdma.libc.Libc;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * The region's bulk copies, each made with the faster of two primitives for its length: the JDK's
  * {@link MemorySegment#copy} or the C library's {@link Libc#memmove} (a critical downcall). Both do the same
- * checks and throw the same exceptions. Neither allocates once C2 has compiled the caller, provided its
- * escape analysis removes the segment that {@link #fromArray} and {@link #toArray} make per call over the
- * caller's array: in one of thirteen benchmark forks of a heap-buffer read it did not (72 bytes a call), and
- * there is no way to make a critical downcall on part of an array without such a segment.
+ * checks and throw the same exceptions, and neither allocates once C2 has compiled the caller.
  *
  * <p>Why the C library between {@value #LIBC_FROM} and {@value #LIBC_BELOW} bytes, and only there (measured
  * by {@code TransferBenchmark}'s baselines, moving a 32 MiB region in chunks of 4 KiB to 32 MiB, on an AMD
@@ -25,6 +21,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * against 28 GiB/s at 4 MiB). The cap also bounds how long a critical call keeps the thread from a
  * safepoint, about 40 µs. Other C libraries and architectures were not measured, so they keep the JDK's
  * copy throughout.
+ *
+ * <p>Why only between native segments: a downcall on part of a Java array or heap segment needs a segment
+ * made per call over that part, which only C2's escape analysis removes, and in some benchmark forks it did
+ * not (72 bytes a call, in one of three forks of a heap read in each of two runs). The JDK's copy takes the
+ * array itself, so heap memory is copied by the JDK at every length and allocates nothing for certain; the
+ * C library's speed-up in that range was within the spread between forks for heap memory anyway.
  */
 final class BulkCopy {
     /** The shortest copy handed to the C library. */
@@ -44,8 +46,7 @@ final class BulkCopy {
 
     /**
      * {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}; may
-     * overlap. Heap segments take the JDK's copy whatever the length: slicing one calls a method the JIT does
-     * not always inline, and the copy would then allocate (arrays and heap buffers have their own paths).
+     * overlap. Heap segments take the JDK's copy whatever the length (see the class's documentation).
      */
     static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long length) {
         if (viaLibc(length) && src.isNative() && dst.isNative()) {
@@ -55,25 +56,13 @@ final class BulkCopy {
         }
     }
 
-    /**
-     * {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} (native) at {@code dstOffset}.
-     * The array's part reaches the C library as a segment made from a buffer of exactly that part, which
-     * the JIT takes apart entirely (no allocation), where a slice of an array's segment may not be.
-     */
+    /** {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}: the JDK's copy. */
     static void fromArray(byte[] src, int srcOffset, MemorySegment dst, long dstOffset, int length) {
-        if (viaLibc(length)) {
-            Libc.memmove(dst.asSlice(dstOffset, length), MemorySegment.ofBuffer(ByteBuffer.wrap(src, srcOffset, length)));
-        } else {
-            MemorySegment.copy(src, srcOffset, dst, JAVA_BYTE, dstOffset, length);
-        }
+        MemorySegment.copy(src, srcOffset, dst, JAVA_BYTE, dstOffset, length);
     }
 
-    /** {@code length} bytes of {@code src} (native) from {@code srcOffset} to {@code dst} at {@code dstOffset}. */
+    /** {@code length} bytes of {@code src} from {@code srcOffset} to {@code dst} at {@code dstOffset}: the JDK's copy. */
     static void toArray(MemorySegment src, long srcOffset, byte[] dst, int dstOffset, int length) {
-        if (viaLibc(length)) {
-            Libc.memmove(MemorySegment.ofBuffer(ByteBuffer.wrap(dst, dstOffset, length)), src.asSlice(srcOffset, length));
-        } else {
-            MemorySegment.copy(src, JAVA_BYTE, srcOffset, dst, dstOffset, length);
-        }
+        MemorySegment.copy(src, JAVA_BYTE, srcOffset, dst, dstOffset, length);
     }
 }

@@ -28,9 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * }
  * }
  * Lock, copy, unlock and {@link #physicalAddress()} allocate nothing once the JIT has compiled the caller, so
- * the upload loop produces no garbage. (The copies of a {@code byte[]} or heap buffer of 32 KiB to 1 MiB wrap
- * it in a segment per call for the C library, which C2's escape analysis removes; a benchmark fork has been
- * seen where it did not, at 72 bytes a call.)
+ * the upload loop produces no garbage.
  *
  * <p>Threads: every method may be called from any thread. Copies into different parts of the region may run
  * in parallel; {@link #lock()} serializes the threads of this process that use it. {@link #close()} is

@@ -106,8 +106,8 @@ class DmaRegionTest {
 
     /**
      * Every copy form at lengths on both sides of each of {@link BulkCopy}'s thresholds, so that both primitives
-     * (the JDK's copy and the C library's) move every form: the host checks what was written, the guest what
-     * was read back.
+     * (the JDK's copy and, between native segments, the C library's) move every form that may take them: the
+     * host checks what was written, the guest what was read back.
      */
     @Test
     void everyFormCopiesExactlyWithEitherPrimitive() throws Exception {
@@ -123,7 +123,8 @@ class DmaRegionTest {
                 byte[] data = new byte[length + 11];
                 random.nextBytes(data);
                 long at = random.nextLong(size - length);
-                String what = length + " bytes at " + at + (BulkCopy.viaLibc(length) ? " (C library)" : " (JDK)");
+                String what = length + " bytes at " + at
+                        + (BulkCopy.viaLibc(length) ? " (C library between native segments)" : " (JDK)");
 
                 region.write(at, data, 11, length);
                 assertEquals(HostChecksums.local(data, 11, length), HostChecksums.crc(pipe, phys, at, length), what);

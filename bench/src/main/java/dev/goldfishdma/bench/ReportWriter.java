@@ -150,7 +150,7 @@ public final class ReportWriter {
         md.append("### Targets\n\n");
         md.append("Each target is a ratio of two scores of this run; ± is the ratio's error from the two scores' "
                 + "99.9% confidence intervals. Those intervals treat every iteration as independent, but a whole "
-                + "fork (a new JVM, its memory placed anew) can differ from the next by more: so a throughput target "
+                + "fork (a new JVM) can differ from the next by more: so a target "
                 + "missed counts as short beyond the run's noise only when, besides the interval, the measured side's "
                 + "best fork against the baseline's worst fork falls short as well.\n\n");
         md.append("| target | measured | verdict |\n|---|---|---|\n");
@@ -256,7 +256,7 @@ public final class ReportWriter {
         JmhResult faster = memcpyFaster ? memcpy : segmentCopy;
         double[] ratio = quotient(api, faster);
         return new CopyCell(form, chunk, ratio, memcpyFaster ? "memcpy" : "MemorySegment.copy",
-                shortfall(api, faster, ratio, COPY_TARGET));
+                shortfall(api, faster, ratio, COPY_TARGET, true));
     }
 
     private static void copyTargetRow(StringBuilder md, Map<String, JmhResult> byKey, List<Integer> chunks) {
@@ -317,7 +317,7 @@ public final class ReportWriter {
         } else if (r[0] >= CYCLE_TARGET) {
             md.append("met");
         } else {
-            md.append("**not met** (").append(shortfall(cycle, copy, r, CYCLE_TARGET)).append(")");
+            md.append("**not met** (").append(shortfall(cycle, copy, r, CYCLE_TARGET, true)).append(")");
         }
         md.append(why.isEmpty() ? "" : "; " + String.join("; ", why)).append(" |\n");
     }
@@ -333,7 +333,7 @@ public final class ReportWriter {
         double[] r = quotient(job, ceiling);
         md.append(fmt(r[0])).append("x ± ").append(fmt(r[1])).append(" (").append(fmt(jobGib(job.primary().score())))
                 .append(" against ").append(fmt(jobGib(ceiling.primary().score()))).append(" GiB/s) | ");
-        md.append(r[0] >= JOB_TARGET ? "met" : "**not met** (" + shortfall(job, ceiling, r, JOB_TARGET) + ")").append(" |\n");
+        md.append(r[0] >= JOB_TARGET ? "met" : "**not met** (" + shortfall(job, ceiling, r, JOB_TARGET, true) + ")").append(" |\n");
     }
 
     private static void ratioRow(StringBuilder md, Map<String, JmhResult> byKey, Ratio ratio) {
@@ -345,16 +345,13 @@ public final class ReportWriter {
             md.append("not measured | - |\n");
             return;
         }
-        double[] r = ratio.invert() ? quotient(b, a) : quotient(a, b);
+        JmhResult top = ratio.invert() ? b : a;
+        JmhResult bottom = ratio.invert() ? a : b;
+        double[] r = quotient(top, bottom);
         boolean met = ratio.higherIsBetter() ? r[0] >= ratio.target() : r[0] <= ratio.target();
         md.append(fmt(r[0])).append("x ± ").append(fmt(r[1])).append(" | ");
-        if (met) {
-            md.append("met |\n");
-        } else {
-            boolean withinNoise = ratio.higherIsBetter() ? r[0] + r[1] >= ratio.target() : r[0] - r[1] <= ratio.target();
-            md.append("**not met** (").append(withinNoise ? "by the point estimate, within the run's noise"
-                    : "beyond the run's noise").append(") |\n");
-        }
+        md.append(met ? "met" : "**not met** (" + shortfall(top, bottom, r, ratio.target(), ratio.higherIsBetter()) + ")")
+                .append(" |\n");
     }
 
     private static void allocationRow(StringBuilder md, List<JmhResult> results) {
@@ -378,17 +375,19 @@ public final class ReportWriter {
     }
 
     /**
-     * Whether the shortfall of {@code ratio} (a/b, higher is better) against {@code target} is within the run's
-     * noise. The noise is twofold: JMH's confidence interval, which treats every iteration as independent, and
-     * the spread between forks, which on a VM is the larger (a whole JVM's score can differ from the next one's
-     * by half). So a shortfall counts as beyond noise only when it is beyond the interval and {@code a}'s best
-     * fork falls short against {@code b}'s worst as well.
+     * Whether the shortfall of {@code ratio} ({@code top}/{@code bottom}) against {@code target} is within the
+     * run's noise. The noise is twofold: JMH's confidence interval, which treats every iteration as independent,
+     * and the spread between forks, which on a VM is the larger (a whole JVM's score can differ from the next
+     * one's by half). So a shortfall counts as beyond noise only when it is beyond the interval and the most
+     * favourable pair of forks (the measured side's best against the baseline's worst) falls short as well.
      */
-    static String shortfall(JmhResult a, JmhResult b, double[] ratio, double target) {
-        double bestFork = a.forks().isEmpty() || b.forks().isEmpty() ? Double.NaN
-                : Collections.max(a.forks()) / Collections.min(b.forks());
+    static String shortfall(JmhResult top, JmhResult bottom, double[] ratio, double target, boolean higherIsBetter) {
+        double bestFork = top.forks().isEmpty() || bottom.forks().isEmpty() ? Double.NaN
+                : higherIsBetter ? Collections.max(top.forks()) / Collections.min(bottom.forks())
+                : Collections.min(top.forks()) / Collections.max(bottom.forks());
         String forks = Double.isNaN(bestFork) ? "" : "; best fork against the baseline's worst " + fmt(bestFork) + "x";
-        boolean within = ratio[0] + ratio[1] >= target || bestFork >= target;
+        boolean within = higherIsBetter ? ratio[0] + ratio[1] >= target || bestFork >= target
+                : ratio[0] - ratio[1] <= target || bestFork <= target;
         return (within ? "short by the point estimate, within the run's noise" : "short beyond the run's noise") + forks;
     }
 
