@@ -3,6 +3,9 @@ package dev.goldfishdma.bench;
 import dev.goldfishdma.device.DmaRegion;
 import dev.goldfishdma.device.RegionLock;
 import dev.goldfishdma.emulator.AvailableDevice;
+import dev.goldfishdma.gen.dma.GoldfishDma;
+import dev.goldfishdma.libc.Libc;
+import dev.goldfishdma.libc.OpenFlags;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,9 +38,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * <p>One benchmark per direction and kind of memory on the caller's side ({@link #writeHeap},
  * {@link #writeNative}, {@link #readHeap}, {@link #readNative}); its {@code way} parameter chooses the API form
  * or one of the two baselines: the JDK's {@code MemorySegment.copy} ({@code segmentCopy}) and glibc's
- * {@code memcpy} as a critical downcall ({@code memcpy}, {@link BareDowncalls}). The ways starting with
- * {@code api} go through the library. The report holds each of them to 0.95x the faster baseline of its
- * benchmark at the same chunk size.
+ * {@code memcpy} as a critical downcall ({@code memcpy}, {@link BareDowncalls}); {@link #writeHeap} has a third,
+ * {@code deviceCycle}, the floor of its upload cycle. The ways starting with {@code api} go through the library.
+ * The report holds each copy form to 0.95x the faster of the two copy baselines of its benchmark at the same
+ * chunk size.
  *
  * <p>Why a parameter rather than a method per way: JMH runs one benchmark method at every parameter value
  * before the next method, the first parameter ({@code chunk}) outermost. With a method per way, an API form
@@ -56,13 +60,15 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 // allocates the objects C2 scalar-replaces. Three forks of three iterations rather than one of five: a whole
 // fork's score moves by up to 15% from one JVM to the next on this 2-core VM (the same copy ran at 683, 765
 // and 778 ops/s in three forks), more than the gaps between the forms compared, so a single fork ranked
-// them by that variation. 17 ways times 6 chunk sizes times 3 forks take about 80 minutes.
+// them by that variation. 18 ways times 6 chunk sizes times 3 forks take about 85 minutes.
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 3, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @State(Scope.Benchmark)
 public class TransferBenchmark {
     private static final int SIZE = DeviceRegion.SIZE;
+    private static final long LOCK = GoldfishDma.GOLDFISH_DMA_IOC_LOCK();
+    private static final long UNLOCK = GoldfishDma.GOLDFISH_DMA_IOC_UNLOCK();
 
     @Param({"4096", "65536", "262144", "1048576", "4194304", "33554432"})
     public int chunk;
@@ -79,6 +85,10 @@ public class TransferBenchmark {
     private ByteBuffer directBuffer;
     private long mappingAddress;
     private long offHeapAddress;
+    private long physicalAddress;
+    private int deviceFd = -1;
+    private MemorySegment ioctlArg;
+    private MemorySegment callState;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -90,7 +100,10 @@ public class TransferBenchmark {
         opened.touchEveryPage();
         region = opened.region();
         mapping = region.segment();
-        region.physicalAddress();
+        physicalAddress = region.physicalAddress();
+        deviceFd = Libc.open(device.path().toString(), OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        ioctlArg = arena.allocate(16, 8);
+        callState = BareDowncalls.callState(arena);
 
         heap = new byte[SIZE];
         for (int i = 0; i < SIZE; i++) {
@@ -125,6 +138,7 @@ public class TransferBenchmark {
         if (!written && !read) {
             throw new IllegalStateException("the last byte of the region was not transferred");
         }
+        Libc.close(deviceFd);
         opened.close();
         device.close();
         arena.close();
@@ -136,7 +150,7 @@ public class TransferBenchmark {
     @State(Scope.Benchmark)
     public static class HeapWrites {
         /** The API's forms between the two baselines, so that drift during the run touches both alike. */
-        @Param({"memcpy", "apiArray", "apiHeapBuffer", "apiUploadCycle", "segmentCopy"})
+        @Param({"memcpy", "apiArray", "apiHeapBuffer", "apiUploadCycle", "deviceCycle", "segmentCopy"})
         public String way;
     }
 
@@ -164,6 +178,8 @@ public class TransferBenchmark {
     /**
      * Writes the region from the heap array. {@code apiUploadCycle} is what a guest driver does per upload
      * (AOSP {@code HostConnection::lockAndWriteDma}): lock, copy, unlock, and hand the host the physical address.
+     * {@code deviceCycle} is its floor on this device: the same LOCK and UNLOCK as bare downcalls around the
+     * same copy, so that the report can tell the device's cost of a cycle from the library's.
      */
     @Benchmark
     public long writeHeap(HeapWrites w, ThreadAllocation alloc) throws Throwable {
@@ -174,6 +190,9 @@ public class TransferBenchmark {
             case "apiHeapBuffer" -> apiWriteBuffer(heapBuffer, alloc);
             case "apiUploadCycle" -> {
                 return apiUploadCycle(alloc);
+            }
+            case "deviceCycle" -> {
+                return deviceCycle();
             }
             default -> throw unknown("writeHeap", w.way);
         }
@@ -286,6 +305,29 @@ public class TransferBenchmark {
     }
 
     // ---- baselines on the same mapping ---------------------------------------------------------------------
+
+    /**
+     * The upload cycle with nothing of the library around the device's calls: LOCK and UNLOCK as bare downcalls
+     * on the region's device (a second descriptor of it, as the driver's LOCK and UNLOCK do nothing per region)
+     * and the copy the API makes for heap memory.
+     */
+    private long deviceCycle() throws Throwable {
+        long addresses = 0;
+        for (int o = 0; o < SIZE; o += chunk) {
+            bareIoctl(LOCK);
+            MemorySegment.copy(heap, o, mapping, JAVA_BYTE, o, chunk);
+            addresses += physicalAddress + o;
+            bareIoctl(UNLOCK);
+        }
+        return addresses;
+    }
+
+    private void bareIoctl(long request) throws Throwable {
+        int r = (int) BareDowncalls.IOCTL.invokeExact(callState, deviceFd, request, ioctlArg);
+        if (r != 0) {
+            throw Libc.ioctlFailure(deviceFd, request, BareDowncalls.errno(callState));
+        }
+    }
 
     private void segmentCopyFromHeap() {
         for (int o = 0; o < SIZE; o += chunk) {
