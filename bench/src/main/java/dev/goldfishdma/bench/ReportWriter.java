@@ -77,20 +77,24 @@ public final class ReportWriter {
      *
      * @param higherIsBetter whether the target is a floor (speed-up) or a ceiling (time ratio)
      * @param invert         the ratio is denominator/numerator of the scores (for times turned into speed-ups)
+     * @param bound          the benchmark that takes the numerator's place to show what bounds a miss (the bare
+     *                       downcall, whose ratio no caller of it can beat), or {@code null}
      */
     record Ratio(String what, String numerator, String denominator, boolean invert, double target,
-                 boolean higherIsBetter) {
+                 boolean higherIsBetter, String bound) {
     }
 
     static final List<Ratio> IOCTL_RATIOS = List.of(
             new Ratio("ioctl time, library `Libc.ioctl` vs bare FFM downcall (FIONREAD, pipe)",
-                    "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadBareFfm", false, 1.10, false),
+                    "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadBareFfm", false, 1.10, false, null),
             new Ratio("ioctl time, library `Libc.ioctlOrErrno` vs bare FFM downcall (LOCK, /dev/null, ENOTTY)",
-                    "IoctlBenchmark.enottyLibraryIoctlOrErrno", "IoctlBenchmark.enottyBareFfm", false, 1.10, false),
+                    "IoctlBenchmark.enottyLibraryIoctlOrErrno", "IoctlBenchmark.enottyBareFfm", false, 1.10, false, null),
             new Ratio("ioctl speed-up, library `Libc.ioctl` over JNA direct mapping (FIONREAD, pipe)",
-                    "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadJnaDirect", true, 1.4, true),
+                    "IoctlBenchmark.fionreadLibraryIoctl", "IoctlBenchmark.fionreadJnaDirect", true, 1.4, true,
+                    "IoctlBenchmark.fionreadBareFfm"),
             new Ratio("ioctl speed-up, library `Libc.ioctlOrErrno` over JNA direct mapping (LOCK, /dev/null, ENOTTY)",
-                    "IoctlBenchmark.enottyLibraryIoctlOrErrno", "IoctlBenchmark.enottyJnaDirect", true, 1.4, true));
+                    "IoctlBenchmark.enottyLibraryIoctlOrErrno", "IoctlBenchmark.enottyJnaDirect", true, 1.4, true,
+                    "IoctlBenchmark.enottyBareFfm"));
 
     /** The benchmarks besides the transfers' API ways whose allocation the report shows (they promise none). */
     static final List<String> HOT_PATHS = List.of("IoctlBenchmark.enottyLibraryIoctlOrErrno",
@@ -232,7 +236,8 @@ public final class ReportWriter {
     // ---- the targets ---------------------------------------------------------------------------------------
 
     /** One API form at one chunk size against the faster of its two baselines. */
-    record CopyCell(CopyForm form, int chunk, double[] ratio, String fasterBaseline, String shortfall) {
+    record CopyCell(CopyForm form, int chunk, double[] ratio, String fasterBaseline, String shortfall,
+                    double[] slowerRatio, String slowerBaseline) {
         boolean met() {
             return ratio[0] >= COPY_TARGET;
         }
@@ -244,7 +249,8 @@ public final class ReportWriter {
 
         String why() {
             return form.label() + " at " + ChartWriter.size(chunk) + " " + fmt(ratio[0]) + "x ± " + fmt(ratio[1])
-                    + " against " + fasterBaseline + " (" + shortfall + ")";
+                    + " against " + fasterBaseline + " (" + shortfall + "), " + fmt(slowerRatio[0]) + "x ± "
+                    + fmt(slowerRatio[1]) + " of " + slowerBaseline;
         }
     }
 
@@ -259,7 +265,8 @@ public final class ReportWriter {
         JmhResult faster = memcpyFaster ? memcpy : segmentCopy;
         double[] ratio = quotient(api, faster);
         return new CopyCell(form, chunk, ratio, memcpyFaster ? "memcpy" : "MemorySegment.copy",
-                shortfall(api, faster, ratio, COPY_TARGET, true));
+                shortfall(api, faster, ratio, COPY_TARGET, true),
+                quotient(api, memcpyFaster ? segmentCopy : memcpy), memcpyFaster ? "MemorySegment.copy" : "memcpy");
     }
 
     private static void copyTargetRow(StringBuilder md, Map<String, JmhResult> byKey, List<Integer> chunks) {
@@ -386,8 +393,25 @@ public final class ReportWriter {
         double[] r = quotient(top, bottom);
         boolean met = ratio.higherIsBetter() ? r[0] >= ratio.target() : r[0] <= ratio.target();
         md.append(fmt(r[0])).append("x ± ").append(fmt(r[1])).append(" | ");
-        md.append(met ? "met" : "**not met** (" + shortfall(top, bottom, r, ratio.target(), ratio.higherIsBetter()) + ")")
-                .append(" |\n");
+        md.append(met ? "met" : "**not met** (" + shortfall(top, bottom, r, ratio.target(), ratio.higherIsBetter()) + ")"
+                + bound(byKey, ratio)).append(" |\n");
+    }
+
+    /**
+     * What bounds a missed speed-up over JNA: the bare downcall in the library's place. When even it falls short,
+     * the target is out of any FFM caller's reach at this system call's cost, which the library does not set.
+     */
+    private static String bound(Map<String, JmhResult> byKey, Ratio ratio) {
+        JmhResult bare = ratio.bound() == null ? null : byKey.get(ratio.bound());
+        JmhResult other = byKey.get(ratio.invert() ? ratio.denominator() : ratio.numerator());
+        if (bare == null || other == null) {
+            return "";
+        }
+        double[] r = ratio.invert() ? quotient(other, bare) : quotient(bare, other);
+        boolean reachable = ratio.higherIsBetter() ? r[0] >= ratio.target() : r[0] <= ratio.target();
+        return "; " + (reachable ? "a bare FFM downcall in its place reaches " : "bounded by the system call's cost: "
+                + "a bare FFM downcall in its place reaches only ") + fmt(r[0]) + "x ± " + fmt(r[1]) + " ("
+                + fmt(bare.primary().score()) + " " + bare.primary().unit() + ")";
     }
 
     private static void allocationRow(StringBuilder md, List<JmhResult> results) {
