@@ -3,7 +3,7 @@ package dev.goldfishdma.cli;
 import dev.goldfishdma.device.NoDeviceException;
 import dev.goldfishdma.device.NotADeviceException;
 import dev.goldfishdma.device.NotAGoldfishPipeException;
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
+import dev.goldfishdma.emulator.EmulatorUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -59,7 +59,7 @@ public final class GoldfishDmaCli implements Runnable {
             String name = commandLine.getCommandName();
             commandLine.getErr().println(name + ": " + e.getMessage());
             commandLine.getErr().flush();
-            if (e instanceof NoDeviceException || e instanceof FuseUnavailableException) {
+            if (e instanceof NoDeviceException || e instanceof EmulatorUnavailableException) {
                 return ExitCode.NO_DEVICE.code();
             }
             if (e instanceof NotAGoldfishPipeException || e instanceof NotADeviceException) {

@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.device.DriverRules;
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,8 +58,9 @@ public final class AvailableDevice implements AutoCloseable {
      *
      * @param given a device path chosen by the user, or null to look for one
      * @return the device, which {@link #close()} releases
-     * @throws IOException if the emulated device was needed and did not start; also if this user can mount
-     *                     FUSE in no way, when the message says what is missing
+     * @throws EmulatorUnavailableException if the emulated device was needed and this user can mount FUSE
+     *                     in no way: the message says what is missing
+     * @throws IOException if the emulated device was needed and did not start
      */
     public static AvailableDevice choose(Path given) throws IOException {
         return choose(given, MemoryMode.fromSystemProperty());
@@ -73,6 +73,7 @@ public final class AvailableDevice implements AutoCloseable {
      * @param given  a device path chosen by the user, or null to look for one
      * @param memory how an emulated device shares its regions' memory; unused for any other device
      * @return the device, which {@link #close()} releases
+     * @throws EmulatorUnavailableException as {@link #choose(Path)}
      * @throws IOException if the emulated device was needed and did not start (it needs {@code /dev/fuse}
      *                     and the right to mount; {@link MemoryMode#PASSTHROUGH} also Linux 6.9+)
      */
@@ -88,9 +89,9 @@ public final class AvailableDevice implements AutoCloseable {
         try {
             EmulatorProcess emulator = EmulatorProcess.start(Files.createDirectory(workDir.resolve("mnt")), memory);
             return new AvailableDevice(emulator.devicePath(), Choice.EMULATED, emulator, workDir);
-        } catch (FuseUnavailableException e) {
+        } catch (EmulatorUnavailableException e) {
             delete(workDir);
-            throw new FuseUnavailableException("no goldfish pipe device here (none of " + knownPaths() + " exists), "
+            throw new EmulatorUnavailableException("no goldfish pipe device here (none of " + knownPaths() + " exists), "
                     + "and no emulated one can be mounted: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             delete(workDir);
@@ -103,6 +104,7 @@ public final class AvailableDevice implements AutoCloseable {
      * {@link #choose(Path) choose(null)}: the real device if there is one, else an emulated one.
      *
      * @return the device, which {@link #close()} releases
+     * @throws EmulatorUnavailableException as {@link #choose(Path)}
      * @throws IOException if the emulated device was needed and did not start
      */
     public static AvailableDevice choose() throws IOException {

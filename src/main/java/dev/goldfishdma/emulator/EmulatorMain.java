@@ -1,6 +1,5 @@
 package dev.goldfishdma.emulator;
 
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.gen.libc.LibcConstants;
 import dev.goldfishdma.libc.ErrnoException;
 import dev.goldfishdma.libc.Libc;
@@ -81,7 +80,7 @@ public final class EmulatorMain {
             emulator = GoldfishPipeEmulator.start(Path.of(dir), GoldfishPipeEmulator.defaultServices(), options);
         } catch (Exception e) {
             System.err.println("goldfish emulator: cannot start on " + dir + ": " + e.getMessage());
-            System.exit(e instanceof FuseUnavailableException ? EXIT_FUSE_UNAVAILABLE : 1);
+            System.exit(e instanceof EmulatorUnavailableException ? EXIT_FUSE_UNAVAILABLE : 1);
             return;
         }
         if (emulator.deadMountsDetached() > 0) {

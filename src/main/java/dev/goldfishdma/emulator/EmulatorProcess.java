@@ -1,7 +1,6 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
 
 import java.io.BufferedReader;
@@ -122,9 +121,11 @@ public final class EmulatorProcess implements AutoCloseable {
      * @param memory       how regions are shared with the guest ({@link MemoryMode})
      * @param readyTimeout how long to wait for the ready line
      * @return the running child
+     * @throws EmulatorUnavailableException when this user can mount FUSE in no way: the message says what
+     *                     is missing
      * @throws IOException when the child exits or stays silent for {@code readyTimeout}, for instance when
      *                     {@link MemoryMode#PASSTHROUGH} is not available; the message carries the end of its
-     *                     log, or, when this user can mount FUSE in no way, says what is missing
+     *                     log
      */
     public static EmulatorProcess start(Path mountDir, MemoryMode memory, Duration readyTimeout) throws IOException {
         return start(mountDir, EmulatorOptions.builder().memory(memory).build(), readyTimeout);
@@ -183,7 +184,7 @@ public final class EmulatorProcess implements AutoCloseable {
             String why = e instanceof TimeoutException ? "no ready line within " + readyTimeout
                     : "it exited before serving (status " + status + ")";
             IOException failure = status.equals(Integer.toString(EmulatorMain.EXIT_FUSE_UNAVAILABLE))
-                    ? new FuseUnavailableException(reason(logFile))
+                    ? new EmulatorUnavailableException(reason(logFile))
                     : new IOException("the emulator did not start on " + dir + ": " + why
                     + "; its log ends with:\n" + logTail(logFile));
             new EmulatorProcess(process, dir, dir, logFile).close();

@@ -1,6 +1,7 @@
 package dev.goldfishdma.emulator;
 
 import dev.goldfishdma.emulator.fuse.FuseMount;
+import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.emulator.fuse.FuseServer;
 import dev.goldfishdma.emulator.fuse.MountSettings;
 import dev.goldfishdma.emulator.fuse.NodeNamespace;
@@ -90,11 +91,11 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
      *                 passthrough when the kernel offers it and the emulator may use it (CAP_SYS_ADMIN in the
      *                 initial user namespace: root), else the page cache
      * @return the emulator, serving
-     * @throws IOException when the directory is missing, already served, or cannot be mounted on; also
-     *                     when this user can mount FUSE in no way (no access to {@code /dev/fuse}, or neither
-     *                     the right to mount nor {@code fusermount3}): the message says what is missing; or
-     *                     when {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message
-     *                     says why)
+     * @throws EmulatorUnavailableException when this user can mount FUSE in no way (no access to
+     *                     {@code /dev/fuse}, or neither the right to mount nor {@code fusermount3}): the
+     *                     message says what is missing
+     * @throws IOException when the directory is missing, already served, or cannot be mounted on; or when
+     *                     {@link MemoryMode#PASSTHROUGH} is asked for and not available (the message says why)
      */
     public static GoldfishPipeEmulator start(Path mountDir, Collection<? extends HostService> services,
                                              MemoryMode memory) throws IOException {
@@ -124,8 +125,12 @@ public final class GoldfishPipeEmulator implements AutoCloseable {
         FuseServer.Limits limits = new FuseServer.Limits(options.requestTimeoutSeconds(), options.logLinesPerMinute(),
                 options.pipeLimits(), options.serviceLimits(),
                 new RegionLimits(options.maxPipes(), options.maxRegionBytesPerUser(), options.maxRegionBytes()));
-        return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough,
-                new MountSettings(options.allowOther(), options.nonEmpty()), limits));
+        try {
+            return new GoldfishPipeEmulator(FuseServer.start(mountDir, services, passthrough,
+                    new MountSettings(options.allowOther(), options.nonEmpty()), limits));
+        } catch (FuseUnavailableException e) {
+            throw new EmulatorUnavailableException(e.getMessage(), e);
+        }
     }
 
     /**

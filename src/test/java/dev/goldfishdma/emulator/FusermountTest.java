@@ -1,7 +1,7 @@
 package dev.goldfishdma.emulator;
 
+import dev.goldfishdma.device.DriverRules;
 import dev.goldfishdma.emulator.fuse.FuseMount;
-import dev.goldfishdma.emulator.fuse.FuseUnavailableException;
 import dev.goldfishdma.libc.Libc;
 import dev.goldfishdma.testing.Capabilities;
 import org.junit.jupiter.api.AfterAll;
@@ -78,9 +78,29 @@ class FusermountTest {
         assertTrue(reason.contains("fusermount3") && reason.contains("install the distribution's fuse3 package"),
                 reason);
         Path dir = Files.createDirectory(workDir.resolve("no-fusermount3"));
-        FuseUnavailableException e = assertThrows(FuseUnavailableException.class, () -> GoldfishPipeEmulator.start(dir));
+        EmulatorUnavailableException e = assertThrows(EmulatorUnavailableException.class, () -> GoldfishPipeEmulator.start(dir));
         assertEquals(reason, e.getMessage());
         assertFalse(FuseMount.isMountPoint(dir));
+    }
+
+    @Test
+    void withNoWayToMountAChildAndTheDeviceChoiceSayWhatIsMissingInAnExportedType() throws Exception {
+        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
+        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, workDir.resolve("no-such-fusermount3").toString());
+        String reason = FuseMount.unavailableReason();
+        Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+        Capabilities.require(DriverRules.DEVICE_PATHS.stream().noneMatch(Files::exists),
+                "a goldfish pipe device exists here, which AvailableDevice would choose");
+        // The child is told how to mount (the two properties) and exits with status 3, which comes back typed.
+        Path dir = Files.createDirectory(workDir.resolve("child-no-fusermount3"));
+        EmulatorUnavailableException child = assertThrows(EmulatorUnavailableException.class,
+                () -> EmulatorProcess.start(dir));
+        assertEquals(reason, child.getMessage());
+        assertFalse(FuseMount.isMountPoint(dir));
+        EmulatorUnavailableException chosen = assertThrows(EmulatorUnavailableException.class,
+                () -> AvailableDevice.choose(null));
+        assertTrue(chosen.getMessage().startsWith("no goldfish pipe device here (none of ")
+                && chosen.getMessage().endsWith("and no emulated one can be mounted: " + reason), chosen.getMessage());
     }
 
     @Test

@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * FUSE cannot be mounted here by this user in any way: no {@code /dev/fuse}, no access to it, or neither the
  * right to mount nor a {@code fusermount3} to mount instead. The message names what is missing and what
- * would provide it; the tool reports it as "no device" (exit status 3).
+ * would provide it. {@code GoldfishPipeEmulator} hands it on as the exported
+ * {@code EmulatorUnavailableException}, this package being the emulator's implementation.
  */
 public class FuseUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
