@@ -96,6 +96,35 @@ class AccessSecondUserTest {
         }
     }
 
+    @Test
+    void withAllowOtherThroughFusermount3ASecondUserUsesTheDevice() throws Exception {
+        // The way an ordinary user mounts, forced for root (which fusermount3 lets pass allow_other without
+        // user_allow_other in /etc/fuse.conf): the option must reach the kernel through fusermount3 as well.
+        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
+        try {
+            Capabilities.require(FuseMount.unavailableReason() == null, "needs fusermount3 (the fuse3 package)");
+            Path dir = Files.createDirectory(workDir.resolve("shared-through-fusermount3"));
+            try (EmulatorProcess emulator = EmulatorProcess.start(dir,
+                    EmulatorOptions.builder().allowOther(true).build(), EmulatorProcess.DEFAULT_READY_TIMEOUT);
+                 GuestPipe pipe = GuestPipe.open(emulator.devicePath())) {
+                String status = Files.readString(emulator.statusPath());
+                assertTrue(status.contains("\nmounted-by fusermount3 (uid 0"), status);
+                String mount = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                        .filter(line -> line.split(" ")[4].equals(dir.toString())).findFirst().orElseThrow();
+                assertTrue(mount.contains(",allow_other"), mount);
+                long phys = mappedRegion(pipe);
+                String said = asSecondUser("open:" + emulator.devicePath(), "open:" + emulator.statusPath(),
+                        "crc:" + emulator.devicePath() + ":" + Long.toHexString(phys), "own:" + emulator.devicePath());
+                assertTrue(said.contains("open " + emulator.devicePath() + " ok\n"), said);
+                assertTrue(said.contains("open " + emulator.statusPath() + " EACCES\n"), "owner-only: " + said);
+                assertTrue(said.contains("crc " + Long.toHexString(phys) + " status=EINVAL\n"), said);
+                assertTrue(said.contains("own status=0\n"), "the second user's own region works: " + said);
+            }
+        } finally {
+            System.clearProperty(FuseMount.METHOD_PROPERTY);
+        }
+    }
+
     /** Makes a region of 1 MiB on {@code pipe}, maps and writes it, and returns its physical address. */
     private static long mappedRegion(GuestPipe pipe) throws Exception {
         assertEquals(0, pipe.createRegion(MIB));
