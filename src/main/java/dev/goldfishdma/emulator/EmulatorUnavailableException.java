@@ -13,6 +13,8 @@ public class EmulatorUnavailableException extends IOException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * With the message that says what is missing.
+     *
      * @param message what is missing, and what would provide it
      */
     public EmulatorUnavailableException(String message) {
@@ -20,6 +22,8 @@ public class EmulatorUnavailableException extends IOException {
     }
 
     /**
+     * With the message that says what is missing, and the failure that showed it.
+     *
      * @param message what is missing, and what would provide it
      * @param cause   the failure that showed it
      */
