@@ -82,6 +82,10 @@ public final class ReportWriter {
      */
     record Ratio(String what, String numerator, String denominator, boolean invert, double target,
                  boolean higherIsBetter, String bound) {
+        /** Whether a ratio of {@code value} meets the target. */
+        boolean meets(double value) {
+            return higherIsBetter ? value >= target : value <= target;
+        }
     }
 
     static final List<Ratio> IOCTL_RATIOS = List.of(
@@ -391,25 +395,23 @@ public final class ReportWriter {
         JmhResult top = ratio.invert() ? b : a;
         JmhResult bottom = ratio.invert() ? a : b;
         double[] r = quotient(top, bottom);
-        boolean met = ratio.higherIsBetter() ? r[0] >= ratio.target() : r[0] <= ratio.target();
+        boolean met = ratio.meets(r[0]);
         md.append(fmt(r[0])).append("x ± ").append(fmt(r[1])).append(" | ");
         md.append(met ? "met" : "**not met** (" + shortfall(top, bottom, r, ratio.target(), ratio.higherIsBetter()) + ")"
-                + bound(byKey, ratio)).append(" |\n");
+                + bound(ratio.bound() == null ? null : byKey.get(ratio.bound()), ratio, top, bottom)).append(" |\n");
     }
 
     /**
      * What bounds a missed speed-up over JNA: the bare downcall in the library's place. When even it falls short,
      * the target is out of any FFM caller's reach at this system call's cost, which the library does not set.
      */
-    private static String bound(Map<String, JmhResult> byKey, Ratio ratio) {
-        JmhResult bare = ratio.bound() == null ? null : byKey.get(ratio.bound());
-        JmhResult other = byKey.get(ratio.invert() ? ratio.denominator() : ratio.numerator());
-        if (bare == null || other == null) {
+    private static String bound(JmhResult bare, Ratio ratio, JmhResult top, JmhResult bottom) {
+        if (bare == null) {
             return "";
         }
-        double[] r = ratio.invert() ? quotient(other, bare) : quotient(bare, other);
-        boolean reachable = ratio.higherIsBetter() ? r[0] >= ratio.target() : r[0] <= ratio.target();
-        return "; " + (reachable ? "a bare FFM downcall in its place reaches " : "bounded by the system call's cost: "
+        // The bare downcall takes the library's side of the quotient: the bottom of a speed-up, else the top.
+        double[] r = ratio.invert() ? quotient(top, bare) : quotient(bare, bottom);
+        return "; " + (ratio.meets(r[0]) ? "a bare FFM downcall in its place reaches " : "bounded by the system call's cost: "
                 + "a bare FFM downcall in its place reaches only ") + fmt(r[0]) + "x ± " + fmt(r[1]) + " ("
                 + fmt(bare.primary().score()) + " " + bare.primary().unit() + ")";
     }
