@@ -109,8 +109,7 @@ class AccessSecondUserTest {
                  GuestPipe pipe = GuestPipe.open(emulator.devicePath())) {
                 String status = Files.readString(emulator.statusPath());
                 assertTrue(status.contains("\nmounted-by fusermount3 (uid 0"), status);
-                String mount = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                        .filter(line -> line.split(" ")[4].equals(dir.toString())).findFirst().orElseThrow();
+                String mount = Leftovers.mountInfoLine(dir);
                 assertTrue(mount.contains(",allow_other"), mount);
                 long phys = mappedRegion(pipe);
                 String said = asSecondUser("open:" + emulator.devicePath(), "open:" + emulator.statusPath(),

@@ -51,7 +51,7 @@ class FusermountTest {
         try (GoldfishPipeEmulator emulator = GoldfishPipeEmulator.start(dir)) {
             assertTrue(emulator.mountDescription().startsWith("fusermount3 (uid " + Libc.getuid()),
                     emulator.mountDescription());
-            String mount = mountInfoLine(dir);
+            String mount = Leftovers.mountInfoLine(dir);
             // fusermount3 mounts for the caller: its uid and gid, nosuid and nodev, the type and source asked for.
             assertTrue(mount.contains(" - fuse.goldfish goldfish "), mount);
             assertTrue(mount.contains("user_id=" + Libc.getuid() + ",group_id=" + Libc.getgid()), mount);
@@ -71,10 +71,7 @@ class FusermountTest {
 
     @Test
     void withNoWayToMountTheErrorSaysWhatIsMissing() throws Exception {
-        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
-        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, workDir.resolve("no-such-fusermount3").toString());
-        String reason = FuseMount.unavailableReason();
-        Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+        String reason = withoutFusermount3();
         assertTrue(reason.contains("fusermount3") && reason.contains("install the distribution's fuse3 package"),
                 reason);
         Path dir = Files.createDirectory(workDir.resolve("no-fusermount3"));
@@ -85,10 +82,7 @@ class FusermountTest {
 
     @Test
     void withNoWayToMountAChildAndTheDeviceChoiceSayWhatIsMissingInAnExportedType() throws Exception {
-        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
-        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, workDir.resolve("no-such-fusermount3").toString());
-        String reason = FuseMount.unavailableReason();
-        Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+        String reason = withoutFusermount3();
         Capabilities.require(DriverRules.DEVICE_PATHS.stream().noneMatch(Files::exists),
                 "a goldfish pipe device exists here, which AvailableDevice would choose");
         // The child is told how to mount (the two properties) and exits with status 3, which comes back typed.
@@ -111,10 +105,15 @@ class FusermountTest {
         assertTrue(e.getMessage().contains("auto, mount or fusermount3"), e.getMessage());
     }
 
-    private static String mountInfoLine(Path dir) throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-                .filter(line -> line.split(" ")[4].equals(dir.toAbsolutePath().toString())).toList();
-        assertEquals(1, lines.size(), "one mount on " + dir + ": " + lines);
-        return lines.getFirst();
+    /**
+     * Forces mounting through a fusermount3 that does not exist, leaving no way to mount (the test is skipped
+     * where {@code /dev/fuse} itself is unusable, which would be the reason instead); returns the reason.
+     */
+    private static String withoutFusermount3() {
+        System.setProperty(FuseMount.METHOD_PROPERTY, "fusermount3");
+        System.setProperty(FuseMount.FUSERMOUNT_PROPERTY, workDir.resolve("no-such-fusermount3").toString());
+        String reason = FuseMount.unavailableReason();
+        Capabilities.require(!reason.contains("/dev/fuse"), "/dev/fuse is not usable here: " + reason);
+        return reason;
     }
 }

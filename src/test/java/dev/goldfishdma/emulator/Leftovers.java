@@ -9,9 +9,17 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The emulator tests' checks that nothing stays mounted and no JVM crashed. */
+/** The emulator tests' look at the mount table: what one mount is, that nothing stays mounted; and no JVM crashed. */
 final class Leftovers {
     private Leftovers() {
+    }
+
+    /** The line of {@code /proc/self/mountinfo} of the one mount on {@code dir}; fails unless there is exactly one. */
+    static String mountInfoLine(Path dir) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(line -> line.split(" ")[4].equals(dir.toAbsolutePath().toString())).toList();
+        assertEquals(1, lines.size(), "one mount on " + dir + ": " + lines);
+        return lines.getFirst();
     }
 
     /** Fails when a mount is left on or below {@code dir}, detaching it first so the run stays clean. */
